@@ -1,0 +1,24 @@
+"""Two-layer networks in the random features regime, as scikit-learn estimators.
+
+A hidden layer with fixed random weights on the sphere and a trained linear
+last layer: training is an under-determined least-squares problem whose
+solvability and conditioning the package reports (Townsend, Damle & Benson,
+"Over-parametrized neural networks as under-determined linear systems").
+"""
+
+from .activations import ACTIVATIONS, get_activation
+from .exceptions import RankDeficiencyWarning, UnderParameterizedWarning
+from .features import WendlandFeatures
+from .regressor import RandomFeatureRegressor
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "ACTIVATIONS",
+    "RandomFeatureRegressor",
+    "RankDeficiencyWarning",
+    "UnderParameterizedWarning",
+    "WendlandFeatures",
+    "__version__",
+    "get_activation",
+]

@@ -1,0 +1,27 @@
+"""Warnings emitted by sklearn_rfnet.
+
+Each names a condition of the paper's linear algebra, so that it can be
+filtered on its own (``warnings.simplefilter("ignore", UnderParameterizedWarning)``).
+"""
+
+from scipy.linalg import LinAlgWarning
+from sklearn.exceptions import ConvergenceWarning
+
+__all__ = ["ConvergenceWarning", "RankDeficiencyWarning", "UnderParameterizedWarning"]
+
+
+class RankDeficiencyWarning(LinAlgWarning):
+    """``Z = gamma(XW)/sqrt(m)`` is numerically rank deficient.
+
+    Zero training loss is then impossible for targets with a component outside
+    the range of ``Z`` (Theorem 2.2, Corollary 2.3); the solvers return the
+    minimum-norm least-squares solution.
+    """
+
+
+class UnderParameterizedWarning(UserWarning):
+    """The width is smaller than the number of samples (``m < n``).
+
+    ``Z`` cannot have full row rank, so interpolation is impossible for generic
+    targets (Section 2.1, footnote 3); the least-squares solution is returned.
+    """

@@ -1,0 +1,416 @@
+"""Random features ``Z = gamma(X W) / sqrt(m)`` and the ``WendlandFeatures`` transformer.
+
+The hidden layer of the paper's two-layer network (Section 2): rows of ``X``
+are put on the unit sphere (optionally after appending a constant, the bias
+trick of footnote 2 and Remark 1), multiplied by a fixed random ``W`` whose
+columns are uniform on the sphere (Section 2.1) or Gaussian (Appendix A.1),
+and passed through ``gamma`` (Table 1).
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.utils import check_random_state
+
+from ._compat import Interval, StrOptions, _fit_context, check_is_fitted, validate_data
+from .activations import ACTIVATIONS, get_activation
+from .solvers import gram_update, symmetrize_lower
+
+__all__ = ["WendlandFeatures", "RandomFeatureMap", "prepare_inputs", "sample_weights"]
+
+# Default memory for one block of Z (n_rows x block columns): 128 MiB.
+_BLOCK_BYTES = 128 * 2**20
+
+
+def sample_weights(d, m, weights="sphere", random_state=None, dtype=np.float64):
+    """Draw the hidden-layer weights ``W`` (``d x m``).
+
+    Parameters
+    ----------
+    d : int
+        Input dimension (including the bias coordinate, if any).
+    m : int
+        Width (number of hidden units).
+    weights : {"sphere", "gaussian"}, default="sphere"
+        ``"sphere"``: columns i.i.d. uniform on ``S^{d-1}`` (Section 2.1),
+        drawn as normalized standard Gaussian vectors. ``"gaussian"``:
+        entries i.i.d. ``N(0, 1)`` (Appendix A.1).
+    random_state : int, RandomState instance or None, default=None
+        Seed. The draw is made in float64 whatever ``dtype`` is, so the same
+        seed gives the same weights (up to rounding) in every precision.
+    dtype : dtype, default=float64
+        dtype of the returned array.
+
+    Returns
+    -------
+    W : ndarray of shape (d, m)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W = sample_weights(3, 5, random_state=0)
+    >>> np.allclose(np.linalg.norm(W, axis=0), 1.0)
+    True
+    """
+    rng = check_random_state(random_state)
+    W = rng.standard_normal(size=(d, m))
+    if weights == "sphere":
+        W /= np.linalg.norm(W, axis=0)
+    elif weights != "gaussian":
+        raise ValueError(f"weights must be 'sphere' or 'gaussian', got {weights!r}.")
+    return W.astype(dtype, copy=False)
+
+
+def prepare_inputs(X, *, normalize=True, bias=False):
+    """Rows of ``X`` with an optional constant column, projected onto the sphere.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n, d)
+        Validated input (float32 or float64). Never modified.
+    normalize : bool, default=True
+        Divide each row by its Euclidean norm (the paper's standing assumption
+        ``||x_i|| = 1``, Section 2).
+    bias : bool, default=False
+        Append a constant 1 before normalizing (footnote 2, Remark 1).
+
+    Returns
+    -------
+    X_tilde : {ndarray, CSR matrix} of shape (n, d + bias)
+
+    Raises
+    ------
+    ValueError
+        If ``normalize`` is true, ``bias`` false and a row is zero: it has no
+        direction on the sphere.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> prepare_inputs(np.array([[3.0, 4.0]]), bias=False)
+    array([[0.6, 0.8]])
+    """
+    if bias:
+        ones = np.ones((X.shape[0], 1), dtype=X.dtype)
+        X = sp.hstack([X, ones], format="csr") if sp.issparse(X) else np.hstack([X, ones])
+    elif sp.issparse(X):
+        X = X.tocsr()
+    if not normalize:
+        return X if (bias or sp.issparse(X)) else np.array(X, copy=True)
+    if sp.issparse(X):
+        norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1), dtype=np.float64).ravel())
+    else:
+        norms = np.sqrt(np.einsum("ij,ij->i", X, X, dtype=np.float64))
+    zero = np.flatnonzero(norms == 0.0)
+    if zero.size:
+        raise ValueError(
+            f"X has {zero.size} row(s) of zeros (first: row {zero[0]}), which "
+            "cannot be projected onto the unit sphere (normalize=True). Remove "
+            "them, set bias=True (a constant coordinate is appended first), or "
+            "set normalize=False."
+        )
+    inv = (1.0 / norms).astype(X.dtype)
+    if sp.issparse(X):
+        return sp.csr_matrix(sp.diags(inv) @ X)
+    return X * inv[:, None]
+
+
+class RandomFeatureMap:
+    """Row operator for ``Z = gamma(X_tilde W) / sqrt(m)``, block by block.
+
+    Implements the row-operator protocol of :mod:`sklearn_rfnet.solvers`
+    (``shape``, ``dtype``, ``gram``, ``rmatmat``, ``materialize``) without
+    holding ``Z`` when it does not fit in ``block_bytes``: blocks of hidden
+    units are evaluated, used and dropped. Every entry of ``Z`` is computed
+    from the same ``W`` whatever the block size.
+
+    Parameters
+    ----------
+    X_tilde : {ndarray, CSR matrix} of shape (n, d)
+        Prepared inputs (see :func:`prepare_inputs`).
+    W : ndarray of shape (d, m)
+        Hidden-layer weights.
+    activation : Activation
+        Resolved activation (see :func:`~sklearn_rfnet.activations.get_activation`).
+    block_size : int, default=None
+        Hidden units per block; ``None`` picks the largest block whose
+        ``n x block_size`` slab fits in ``block_bytes``.
+    block_bytes : int, default=128 MiB
+        Memory for one block when ``block_size`` is None.
+    """
+
+    def __init__(self, X_tilde, W, activation, block_size=None, block_bytes=_BLOCK_BYTES):
+        self.X = X_tilde
+        self.W = W
+        self.activation = activation
+        n, m = X_tilde.shape[0], W.shape[1]
+        self.shape = (n, m)
+        self.dtype = W.dtype
+        if block_size is None:
+            per_col = max(n, 1) * self.dtype.itemsize
+            block_size = max(1, block_bytes // per_col)
+        self.block_size = int(min(block_size, m))
+        self.scale = 1.0 / math.sqrt(m)
+        self._Z = None
+
+    @property
+    def single_block(self):
+        """bool : whether ``Z`` is evaluated as one block (and then kept)."""
+        return self.block_size >= self.shape[1]
+
+    def raw_block(self, start, stop):
+        """``gamma(X_tilde W[:, start:stop])`` (unscaled), C-contiguous."""
+        T = self.X @ self.W[:, start:stop]
+        T = np.ascontiguousarray(T, dtype=self.dtype)
+        return self.activation(T, out=T)
+
+    def blocks(self):
+        """Yield ``(slice, G)`` with ``G = gamma(X_tilde W[:, slice])`` unscaled."""
+        m = self.shape[1]
+        for start in range(0, m, self.block_size):
+            stop = min(start + self.block_size, m)
+            yield slice(start, stop), self.raw_block(start, stop)
+
+    def materialize(self):
+        """``Z`` as an array if it fits in one block, else ``None``."""
+        if not self.single_block:
+            return None
+        if self._Z is None:
+            Z = self.raw_block(0, self.shape[1])
+            Z *= self.dtype.type(self.scale)
+            self._Z = Z
+        return self._Z
+
+    def gram(self):
+        """``H_hat = Z Z^T`` (eq. 2.6) in float64, accumulated by SYRK."""
+        n = self.shape[0]
+        H = np.zeros((n, n), order="F")
+        if self.single_block:
+            gram_update(H, self.materialize())
+        else:
+            for _, G in self.blocks():
+                gram_update(H, G, scale=self.scale**2)
+        return symmetrize_lower(H)
+
+    def rmatmat(self, C):
+        """``Z^T C`` for ``C`` of shape (n,) or (n, k)."""
+        C = np.asarray(C, dtype=self.dtype)
+        if self.single_block:
+            return self.materialize().T @ C
+        out = np.empty((self.shape[1],) + C.shape[1:], dtype=self.dtype)
+        for sl, G in self.blocks():
+            out[sl] = G.T @ C
+        out *= self.dtype.type(self.scale)
+        return out
+
+    def matmat(self, A):
+        """``Z A`` for ``A`` of shape (m,) or (m, k): predictions."""
+        A = np.asarray(A, dtype=self.dtype)
+        if self.single_block:
+            return self.materialize() @ A
+        out = np.zeros((self.shape[0],) + A.shape[1:], dtype=self.dtype)
+        for sl, G in self.blocks():
+            out += G @ A[sl]
+        out *= self.dtype.type(self.scale)
+        return out
+
+    def transform(self):
+        """``Z`` as a new array (always materialized)."""
+        Z = self.raw_block(0, self.shape[1])
+        Z *= self.dtype.type(self.scale)
+        return Z
+
+
+FEATURE_PARAMETER_CONSTRAINTS = {
+    "n_components": [Interval(Integral, 1, None, closed="left")],
+    "activation": [StrOptions(set(ACTIVATIONS)), callable],
+    "zeta": [Interval(Real, 0, None, closed="neither"), None],
+    "weights": [StrOptions({"sphere", "gaussian"})],
+    "normalize": ["boolean"],
+    "bias": ["boolean"],
+    "random_state": ["random_state"],
+}
+"""Parameter constraints shared by every estimator built on random features."""
+
+
+class RandomFeaturesMixin:
+    """Weight sampling and feature evaluation shared by the estimators."""
+
+    def _fit_features(self, X):
+        """Draw ``random_weights_`` and resolve the activation for ``X``."""
+        d = X.shape[1] + int(self.bias)
+        self.random_weights_ = sample_weights(
+            d, self.n_components, self.weights, self.random_state, dtype=X.dtype
+        )
+        self._activation = get_activation(self.activation, d, self.zeta)
+        return self
+
+    def _feature_map(self, X, block_size=None):
+        """Row operator for ``Z`` on validated ``X``."""
+        Xt = prepare_inputs(X, normalize=self.normalize, bias=self.bias)
+        W = self.random_weights_
+        if W.dtype != X.dtype:  # fitted in one precision, used in another
+            W = W.astype(X.dtype)
+        return RandomFeatureMap(Xt, W, self._activation, block_size=block_size)
+
+
+class WendlandFeatures(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, RandomFeaturesMixin, BaseEstimator
+):
+    """Random features ``Z = gamma(X W) / sqrt(m)`` of a two-layer network.
+
+    The hidden layer of the paper's network ``G(x) = gamma(x^T W) alpha / sqrt(m)``
+    (Section 2) with fixed random weights: each row of ``X`` is put on the
+    unit sphere (optionally after appending a constant, the bias trick),
+    multiplied by ``W`` whose columns are uniform on the sphere, and passed
+    through the activation ``gamma``. By default ``gamma`` is the Wendland
+    activation of Table 1, for which the population matrix
+    ``H = E_w[gamma(X w) gamma(X w)^T]`` is strictly positive definite for any
+    distinct points (Theorem 3.4), so that ``Z Z^T`` is invertible once the
+    width is a small multiple of the number of samples; ReLU and swish lack
+    this property (Theorem 2.2, Appendix A.2).
+
+    Put it in a pipeline before any linear model, or use
+    :class:`~sklearn_rfnet.RandomFeatureRegressor`, which trains the last
+    layer and reports the conditioning.
+
+    Parameters
+    ----------
+    n_components : int, default=100
+        Width ``m`` of the hidden layer (number of features produced).
+    activation : {"wendland0", "wendland2", "relu", "swish"} or callable, \
+            default="wendland0"
+        The activation ``gamma`` (Table 1). A callable must act elementwise
+        on a float array. The Wendland activations depend on the dimension
+        ``d`` of the sphere the rows live on (``n_features_in_ + bias``):
+        ``ell = floor(d/2) + 1`` (wendland0) or ``+ 3`` (wendland2).
+    zeta : float, default=None
+        Support parameter of the Wendland activations (Section 3.4.1):
+        ``gamma(z) = 0`` when ``sqrt(2 - 2z) > zeta``. ``None`` means
+        ``sqrt(2)``, which gives them the support of ReLU. Ignored by the
+        other activations.
+    weights : {"sphere", "gaussian"}, default="sphere"
+        Distribution of the columns of ``W``: uniform on the unit sphere
+        (Section 2.1) or standard Gaussian (Appendix A.1).
+    normalize : bool, default=True
+        Project each row onto the unit sphere (after the bias column, if
+        any). Rows of zeros are then an error unless ``bias=True``.
+    bias : bool, default=False
+        Append a constant 1 to each row before normalizing (footnote 2,
+        Remark 1): a bias term for every hidden unit.
+    random_state : int, RandomState instance or None, default=None
+        Seed for ``W``. The same seed gives the same weights as
+        :class:`~sklearn_rfnet.RandomFeatureRegressor` with the same
+        parameters.
+
+    Attributes
+    ----------
+    random_weights_ : ndarray of shape (n_features_in_ + bias, n_components)
+        The hidden-layer weights ``W``, in the dtype of the training data.
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during :term:`fit`. Defined only when ``X``
+        has feature names that are all strings.
+
+    See Also
+    --------
+    RandomFeatureRegressor : Trains the last layer on these features.
+    sklearn.kernel_approximation.RBFSampler : Random Fourier features.
+
+    Notes
+    -----
+    ``transform`` returns ``Z = gamma(X_tilde W) / sqrt(m)`` where
+    ``X_tilde`` is the prepared input; ``Z Z^T`` is the matrix ``H_hat`` of
+    eq. 2.6 and converges to the population matrix ``H`` of eq. 2.7 as
+    ``m -> inf`` (Lemma 2.5). float32 input gives float32 output.
+
+    References
+    ----------
+    .. [1] A. Townsend, A. Damle and A. R. Benson, "Over-parametrized neural
+       networks as under-determined linear systems", 2020.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rfnet import WendlandFeatures
+    >>> X = np.random.RandomState(0).normal(size=(5, 3))
+    >>> Z = WendlandFeatures(n_components=50, random_state=0).fit_transform(X)
+    >>> Z.shape
+    (5, 50)
+    """
+
+    _parameter_constraints: dict = dict(FEATURE_PARAMETER_CONSTRAINTS)
+
+    def __init__(
+        self,
+        n_components=100,
+        *,
+        activation="wendland0",
+        zeta=None,
+        weights="sphere",
+        normalize=True,
+        bias=False,
+        random_state=None,
+    ):
+        self.n_components = n_components
+        self.activation = activation
+        self.zeta = zeta
+        self.weights = weights
+        self.normalize = normalize
+        self.bias = bias
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Draw the random weights ``W`` for data shaped like ``X``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; only its shape and dtype are used.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            Fitted transformer.
+        """
+        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32])
+        return self._fit_features(X)
+
+    def transform(self, X):
+        """Compute ``Z = gamma(X_tilde W) / sqrt(m)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, n_components)
+            Random features, float32 for float32 input, else float64.
+        """
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
+        )
+        return self._feature_map(X).transform()
+
+    @property
+    def _n_features_out(self):
+        # AttributeError before fit, so get_feature_names_out raises NotFittedError
+        return self.random_weights_.shape[1]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

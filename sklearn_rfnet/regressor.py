@@ -1,0 +1,286 @@
+"""``RandomFeatureRegressor``: a two-layer network with only the last layer trained."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
+
+from ._compat import Interval, StrOptions, _fit_context, check_is_fitted, validate_data
+from .features import FEATURE_PARAMETER_CONSTRAINTS, RandomFeaturesMixin
+from .solvers import solve_direct, solve_landweber
+
+__all__ = ["RandomFeatureRegressor"]
+
+
+def _fit_direct(est, op, y):
+    return solve_direct(op, y, alpha=est.alpha)
+
+
+def _fit_landweber(est, op, y):
+    return solve_landweber(
+        op,
+        y,
+        step_size=est.step_size,
+        max_iter=est.max_iter,
+        tol=est.tol,
+        verbose=est.verbose,
+    )
+
+
+_SOLVERS = {"direct": _fit_direct, "landweber": _fit_landweber}
+
+
+class RandomFeatureRegressor(RandomFeaturesMixin, RegressorMixin, BaseEstimator):
+    """Two-layer network in the random features regime, last layer trained.
+
+    The model is ``G(x) = gamma(x^T W) coef / sqrt(m)`` (Section 2) with a
+    fixed random hidden layer ``W`` (columns uniform on the sphere) and only
+    the last layer ``coef`` trained. Training is the under-determined
+    least-squares problem (2.4) in ``Z = gamma(X W) / sqrt(m)``; with
+    ``m >= n`` and ``Z`` of full row rank its minimum-norm solution
+    interpolates the training data (eq. 2.5, Proposition 4.1). Every fit
+    reports how well posed that problem was: the extreme eigenvalues, the
+    condition number and the rank of ``H_hat = Z Z^T`` (eq. 2.6).
+
+    Parameters
+    ----------
+    n_components : int, default=100
+        Width ``m`` of the hidden layer. Interpolation needs
+        ``m >= n_samples``; Lemma 2.4 gives a width that suffices with high
+        probability (``required_width_``).
+    activation : {"wendland0", "wendland2", "relu", "swish"} or callable, \
+            default="wendland0"
+        The activation ``gamma`` (Table 1); see
+        :class:`~sklearn_rfnet.WendlandFeatures`.
+    zeta : float, default=None
+        Support of the Wendland activations; ``None`` means ``sqrt(2)``.
+    weights : {"sphere", "gaussian"}, default="sphere"
+        Distribution of the columns of ``W`` (Section 2.1, Appendix A.1).
+    normalize : bool, default=True
+        Project each row onto the unit sphere.
+    bias : bool, default=False
+        Append a constant 1 to each row before normalizing (Remark 1).
+    solver : {"direct", "landweber"}, default="direct"
+        ``"direct"``: the minimum-norm solution (eq. 2.5), or with
+        ``alpha > 0`` the ridge solution, by Cholesky on ``H_hat`` with a
+        stable SVD/eigendecomposition fallback when ``H_hat`` is
+        ill-conditioned or singular (``solver_`` says which ran).
+        ``"landweber"``: gradient descent on the last layer from
+        ``coef = 0`` (Lemma 4.2, Theorem 4.3), evaluated in closed form
+        (Lemma A.6), so any number of steps costs one eigendecomposition.
+    alpha : float, default=0.0
+        Ridge strength for ``solver="direct"``: minimizes
+        ``||Z coef - y||^2 + alpha ||coef||^2``. Note that the paper's
+        ``alpha`` is the last layer itself, our ``coef_``.
+    max_iter : int, default=1000
+        Number of gradient steps at most (``solver="landweber"``).
+    tol : float, default=1e-10
+        Landweber stops at the first step with relative training residual
+        ``||Z coef - y|| / ||y|| <= tol``; ``tol=0`` runs exactly ``max_iter``
+        steps.
+    step_size : float, default=None
+        Landweber step ``eta``; ``None`` uses the optimal
+        ``2 / (lambda_min(H_hat) + lambda_max(H_hat))`` (Lemma 4.2, with the
+        smallest non-zero eigenvalue when ``H_hat`` is singular).
+    delta : float, default=0.01
+        Failure probability in the width bound of Lemma 2.4
+        (``required_width_``).
+    block_size : int, default=None
+        Hidden units evaluated at a time. ``None`` keeps each block of ``Z``
+        within 128 MiB, so memory is set by the ``n x n`` matrix ``H_hat``
+        rather than by ``n x m``. Results do not depend on it beyond
+        rounding.
+    random_state : int, RandomState instance or None, default=None
+        Seed for ``W``; the same as :class:`~sklearn_rfnet.WendlandFeatures`
+        with the same parameters.
+    verbose : int, default=0
+        Print Landweber progress.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_components,) or (n_components, n_targets)
+        Last-layer weights (the paper's ``alpha``).
+    random_weights_ : ndarray of shape (n_features_in_ + bias, n_components)
+        Hidden-layer weights ``W``.
+    lambda_min_ : float
+        Smallest eigenvalue of the training ``H_hat = Z Z^T`` (0.0 when it is
+        numerically singular).
+    lambda_max_ : float
+        Largest eigenvalue of the training ``H_hat``.
+    condition_number_ : float
+        ``lambda_max_ / lambda_min_``; ``inf`` when ``H_hat`` is singular.
+        It is ``kappa(Z)**2`` and sets the Landweber rate (Lemma 4.2).
+    rank_ : int
+        Numerical rank of ``Z``.
+    solver_ : str
+        The method that produced ``coef_``: ``"cholesky"``, ``"svd"`` or
+        ``"eigh"`` for the direct solver, ``"landweber"`` otherwise.
+    n_iter_ : int
+        Landweber steps taken; 1 for the direct solver (one solve).
+    loss_curve_ : ndarray of shape (n_iter_ + 1,)
+        Relative training residual ``||Z coef_k - y|| / ||y||`` after
+        ``k = 0, 1, ..., n_iter_`` Landweber steps (eq. 4.4). Only with
+        ``solver="landweber"``.
+    step_size_ : float
+        The Landweber step used. Only with ``solver="landweber"``.
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during :term:`fit`. Defined only when ``X``
+        has feature names that are all strings.
+
+    See Also
+    --------
+    WendlandFeatures : The hidden layer alone, as a transformer.
+    sklearn.kernel_approximation.RBFSampler : Random Fourier features.
+
+    Notes
+    -----
+    ``WendlandFeatures(...).fit(X).transform(X) @ coef_`` equals
+    ``predict(X)`` for the same parameters and ``random_state``.
+
+    For ``solver="direct"`` the ``n x n`` matrix ``H_hat`` is accumulated
+    over blocks of hidden units with a symmetric rank-k update and
+    factored; ``coef_ = Z^T H_hat^{-1} y`` is then assembled block by block.
+    Because ``kappa(H_hat) = kappa(Z)^2``, the Cholesky route is used only
+    while ``kappa < 1e8``; beyond that the thin SVD of ``Z`` (or, if ``Z``
+    does not fit in one block, the eigendecomposition of ``H_hat``) gives
+    the minimum-norm least-squares solution, with a warning naming the rank
+    when ``Z`` is rank deficient.
+
+    References
+    ----------
+    .. [1] A. Townsend, A. Damle and A. R. Benson, "Over-parametrized neural
+       networks as under-determined linear systems", 2020.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rfnet import RandomFeatureRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X, y = rng.normal(size=(50, 5)), rng.normal(size=50)
+    >>> reg = RandomFeatureRegressor(n_components=500, random_state=0).fit(X, y)
+    >>> bool(reg.score(X, y) > 0.999999), reg.rank_
+    (True, 50)
+    """
+
+    _parameter_constraints: dict = {
+        **FEATURE_PARAMETER_CONSTRAINTS,
+        "solver": [StrOptions(set(_SOLVERS))],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "step_size": [Interval(Real, 0, None, closed="neither"), None],
+        "delta": [Interval(Real, 0, 1, closed="neither")],
+        "block_size": [Interval(Integral, 1, None, closed="left"), None],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        n_components=100,
+        *,
+        activation="wendland0",
+        zeta=None,
+        weights="sphere",
+        normalize=True,
+        bias=False,
+        solver="direct",
+        alpha=0.0,
+        max_iter=1000,
+        tol=1e-10,
+        step_size=None,
+        delta=0.01,
+        block_size=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_components = n_components
+        self.activation = activation
+        self.zeta = zeta
+        self.weights = weights
+        self.normalize = normalize
+        self.bias = bias
+        self.solver = solver
+        self.alpha = alpha
+        self.max_iter = max_iter
+        self.tol = tol
+        self.step_size = step_size
+        self.delta = delta
+        self.block_size = block_size
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Draw ``W``, train the last layer, and record the diagnostics.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Targets.
+
+        Returns
+        -------
+        self : object
+            Fitted regressor.
+        """
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse="csr",
+            dtype=[np.float64, np.float32],
+            multi_output=True,
+            y_numeric=True,
+        )
+        self._fit_features(X)
+        op = self._feature_map(X, self.block_size)
+        result = _SOLVERS[self.solver](self, op, y)
+        self._store(result)
+        return self
+
+    def _store(self, result):
+        spec = result.spectrum
+        self.coef_ = result.coef
+        self.lambda_min_ = spec.lambda_min
+        self.lambda_max_ = spec.lambda_max
+        self.condition_number_ = spec.condition_number
+        self.rank_ = spec.rank
+        if self.solver == "landweber":
+            self.solver_ = "landweber"
+            self.n_iter_ = result.n_iter
+            self.loss_curve_ = result.loss_curve
+            self.step_size_ = result.step_size
+        else:
+            self.solver_ = result.solver
+            self.n_iter_ = 1
+
+    def predict(self, X):
+        """Network output ``gamma(X_tilde W) coef_ / sqrt(m)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            Predictions.
+        """
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
+        )
+        return self._feature_map(X, self.block_size).matmat(self.coef_)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.multi_output = True
+        return tags
