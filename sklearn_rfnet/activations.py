@@ -80,37 +80,38 @@ def _int_power_inplace(t, p, tmp):
 
 
 def _wendland_r_inplace(t, zeta):
-    """Overwrite ``t = z`` with ``1 - r``, ``r = sqrt(2 - 2 z) / zeta`` (Thm 3.4)."""
+    """Overwrite ``t = z`` with ``r = sqrt(2 - 2 z) / zeta`` (Theorem 3.4)."""
     np.multiply(t, -2.0, out=t)
     np.add(t, 2.0, out=t)
     np.maximum(t, 0.0, out=t)  # z slightly above 1 from rounding
     np.sqrt(t, out=t)
-    np.multiply(t, -1.0 / zeta, out=t)
-    np.add(t, 1.0, out=t)  # 1 - r
-    np.maximum(t, 0.0, out=t)  # indicator 1(r <= 1): (1 - r)_+
+    np.multiply(t, 1.0 / zeta, out=t)
     return t
+
+
+def _one_minus_r_plus_inplace(t):
+    """Overwrite ``t = r`` with ``(1 - r)_+ = 1(r <= 1) (1 - r)``."""
+    np.subtract(1.0, t, out=t)
+    return np.maximum(t, 0.0, out=t)
 
 
 def _wendland0_inplace(t, *, ell, zeta, tmp):
     # gamma(z) = (1 - r)_+^ell, ell = floor(d/2) + 1 (Table 1, eq. 3.6-3.7)
     _wendland_r_inplace(t, zeta)
+    _one_minus_r_plus_inplace(t)
     return _int_power_inplace(t, ell, tmp)
 
 
 def _wendland2_inplace(t, *, ell, zeta, tmp):
     # gamma(z) = (1 - r)_+^(ell+2) [(ell^2 + 4 ell + 3) r^2 + (3 ell + 6) r + 3],
-    # ell = floor(d/2) + 3 (Table 1, eq. 3.6-3.7)
-    _wendland_r_inplace(t, zeta)  # t = s = (1 - r)_+
-    # the polynomial in r = 1 - s where s > 0; where s = 0 the product is 0
-    a2 = ell * ell + 4 * ell + 3
-    a1 = 3 * ell + 6
-    # q(r) = a2 r^2 + a1 r + 3 with r = 1 - s:
-    #      = a2 s^2 - (2 a2 + a1) s + (a2 + a1 + 3)
-    b2, b1, b0 = a2, -(2 * a2 + a1), a2 + a1 + 3
-    poly = np.multiply(t, b2, out=np.empty_like(t))
-    np.add(poly, b1, out=poly)
+    # ell = floor(d/2) + 3 (Table 1, eq. 3.6-3.7). The polynomial is evaluated
+    # in r (Horner, positive coefficients: no cancellation).
+    _wendland_r_inplace(t, zeta)
+    poly = np.multiply(t, float(ell * ell + 4 * ell + 3), out=np.empty_like(t))
+    np.add(poly, float(3 * ell + 6), out=poly)
     np.multiply(poly, t, out=poly)
-    np.add(poly, b0, out=poly)
+    np.add(poly, 3.0, out=poly)
+    _one_minus_r_plus_inplace(t)
     _int_power_inplace(t, ell + 2, tmp)
     np.multiply(t, poly, out=t)
     return t

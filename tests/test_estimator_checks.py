@@ -1,0 +1,115 @@
+"""scikit-learn's API contract, for every activation and both solvers."""
+
+import inspect
+import re
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_regression
+from sklearn.preprocessing import StandardScaler, scale
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_rfnet import (
+    RandomFeatureRegressor,
+    UnderParameterizedWarning,
+    WendlandFeatures,
+)
+from sklearn_rfnet.activations import ACTIVATIONS
+
+# Rows of zeros have no direction on the sphere: with normalize=True and
+# bias=False they are rejected with a ValueError by design. Three checks
+# build such rows themselves; the same checks pass with bias=True (below).
+_ZERO_ROWS = (
+    "the check's data has rows of zeros ({how}), which cannot be projected "
+    "onto the unit sphere; rejected by design with normalize=True, bias=False. "
+    "Passes with bias=True."
+)
+_DTYPES = _ZERO_ROWS.format(how="it casts uniform [0, 1) data to int")
+_SPARSE = _ZERO_ROWS.format(how="X[X < 0.6] = 0 on 3 columns")
+# check_regressors_train sets alpha=0.01 on any estimator with an `alpha`
+# parameter, assuming a linear model on unit-scale features. alpha is an
+# absolute ridge strength here (as in Ridge); the eigenvalues of H_hat for
+# Wendland features in d = 10 are 1e-6..1e-3, so alpha=0.01 wipes out the
+# fit. With the default alpha=0 the check's data is fitted with R^2 = 1.
+_RIDGE = (
+    "the check forces alpha=0.01, far above the eigenvalues of H_hat for "
+    "Wendland features in d = 10; with the default alpha=0 the score is 1.0."
+)
+
+
+def _instances():
+    for activation in sorted(ACTIVATIONS):
+        yield WendlandFeatures(activation=activation)
+        yield WendlandFeatures(activation=activation, bias=True, weights="gaussian")
+        for solver in ("direct", "landweber"):
+            yield RandomFeatureRegressor(activation=activation, solver=solver)
+            yield RandomFeatureRegressor(activation=activation, solver=solver, bias=True)
+
+
+def _expected_failed_checks(est):
+    failures = {}
+    if not est.bias:
+        failures["check_estimators_dtypes"] = _DTYPES
+        if isinstance(est, RandomFeatureRegressor):
+            failures["check_estimator_sparse_array"] = _SPARSE
+            failures["check_estimator_sparse_matrix"] = _SPARSE
+            failures["check_estimator_sparse_tag"] = _SPARSE
+    if (
+        isinstance(est, RandomFeatureRegressor)
+        and est.solver == "direct"
+        and est.activation.startswith("wendland")
+    ):
+        failures["check_regressors_train"] = _RIDGE
+    return failures
+
+
+@parametrize_with_checks(list(_instances()), expected_failed_checks=_expected_failed_checks)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("activation", ["wendland0", "wendland2"])
+def test_regressors_train_data_fitted_with_default_alpha(activation):
+    """The claim behind _RIDGE, on the data of check_regressors_train."""
+    X, y = make_regression(
+        n_samples=200, n_features=10, n_informative=1, bias=5.0, noise=20,
+        random_state=42,
+    )
+    X, y = StandardScaler().fit_transform(X), scale(y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnderParameterizedWarning)  # m=100 < n
+        default = RandomFeatureRegressor(activation=activation, random_state=0)
+        forced = RandomFeatureRegressor(
+            activation=activation, alpha=0.01, random_state=0
+        )
+        assert default.fit(X, y).score(X, y) > 0.5
+        assert forced.fit(X, y).score(X, y) < 0.5
+    assert forced.lambda_max_ < 0.01
+
+
+def _documented_attributes(cls):
+    doc = inspect.getdoc(cls)
+    block = doc.split("Attributes\n----------\n", 1)[1].split("See Also")[0]
+    return set(re.findall(r"^(\w+_) :", block, flags=re.M))
+
+
+@pytest.mark.parametrize("solver", ["direct", "landweber"])
+def test_fitted_attributes_documented_and_set(solver, sphere_data):
+    """Every fitted attribute documented, every documented attribute set."""
+    X, y = sphere_data
+    reg = RandomFeatureRegressor(n_components=60, solver=solver, random_state=0)
+    reg.fit(X, y)
+    fitted = {k for k in vars(reg) if k.endswith("_") and not k.startswith("_")}
+    documented = _documented_attributes(RandomFeatureRegressor)
+    documented.discard("feature_names_in_")  # only with string feature names
+    only_landweber = {"loss_curve_", "step_size_"}
+    expected = documented if solver == "landweber" else documented - only_landweber
+    assert fitted == expected
+
+
+def test_transformer_attributes_documented_and_set():
+    tr = WendlandFeatures(n_components=5).fit(np.ones((3, 2)))
+    fitted = {k for k in vars(tr) if k.endswith("_") and not k.startswith("_")}
+    documented = _documented_attributes(WendlandFeatures) - {"feature_names_in_"}
+    assert fitted == documented

@@ -1,0 +1,154 @@
+import pickle
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from sklearn_rfnet import WendlandFeatures
+from sklearn_rfnet.activations import get_activation
+from sklearn_rfnet.features import RandomFeatureMap, prepare_inputs, sample_weights
+
+
+def test_transform_is_gamma_of_projected_inputs():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(7, 4)) * 5.0
+    X_orig = X.copy()
+    tr = WendlandFeatures(n_components=30, activation="wendland2", random_state=0)
+    Z = tr.fit_transform(X)
+    np.testing.assert_array_equal(X, X_orig)  # caller's X untouched
+    Xn = X / np.linalg.norm(X, axis=1, keepdims=True)
+    W = tr.random_weights_
+    assert W.shape == (4, 30)
+    np.testing.assert_allclose(np.linalg.norm(W, axis=0), 1.0, rtol=1e-14)
+    gamma = get_activation("wendland2", 4)
+    np.testing.assert_allclose(Z, gamma(Xn @ W) / np.sqrt(30), rtol=1e-13)
+
+
+def test_bias_appends_constant_before_projection():
+    X = np.array([[3.0, 0.0], [0.0, 0.0]])  # zero row is fine with bias
+    tr = WendlandFeatures(n_components=5, bias=True, activation="relu", random_state=1)
+    Z = tr.fit_transform(X)
+    assert tr.random_weights_.shape == (3, 5)
+    Xt = np.array([[3.0, 0.0, 1.0], [0.0, 0.0, 1.0]])
+    Xt /= np.linalg.norm(Xt, axis=1, keepdims=True)
+    np.testing.assert_allclose(Z, np.maximum(Xt @ tr.random_weights_, 0) / np.sqrt(5))
+
+
+def test_zero_rows_rejected_without_bias():
+    X = np.array([[1.0, 2.0], [0.0, 0.0], [0.0, 0.0]])
+    tr = WendlandFeatures(n_components=5).fit(X)
+    with pytest.raises(ValueError, match=r"2 row\(s\) of zeros \(first: row 1\)"):
+        tr.transform(X)
+    with pytest.raises(ValueError, match="zeros"):
+        tr.transform(sp.csr_matrix(X))
+    # normalize=False leaves rows as they are
+    Z = WendlandFeatures(n_components=5, normalize=False, activation="relu").fit(X)
+    assert np.all(Z.transform(X)[1:] == 0)
+
+
+def test_sparse_equals_dense():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(20, 6))
+    X[X < 0.5] = 0
+    X[:, 0] += 0.1  # no zero rows
+    for bias in (False, True):
+        tr = WendlandFeatures(n_components=40, bias=bias, random_state=3).fit(X)
+        np.testing.assert_allclose(
+            tr.transform(sp.csr_matrix(X)), tr.transform(X), rtol=1e-13, atol=1e-15
+        )
+
+
+def test_float32_preserved():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(10, 3))
+    t64 = WendlandFeatures(n_components=20, random_state=0).fit(X)
+    t32 = WendlandFeatures(n_components=20, random_state=0).fit(X.astype(np.float32))
+    Z32 = t32.transform(X.astype(np.float32))
+    assert t32.random_weights_.dtype == np.float32
+    assert Z32.dtype == np.float32
+    np.testing.assert_allclose(Z32, t64.transform(X), rtol=1e-4, atol=1e-6)
+
+
+def test_same_seed_same_weights_different_seed_different(global_random_seed):
+    X = np.random.RandomState(0).normal(size=(5, 4))
+    a = WendlandFeatures(n_components=8, random_state=global_random_seed).fit(X)
+    b = WendlandFeatures(n_components=8, random_state=global_random_seed).fit(X)
+    c = WendlandFeatures(n_components=8, random_state=global_random_seed + 1).fit(X)
+    np.testing.assert_array_equal(a.random_weights_, b.random_weights_)
+    assert not np.allclose(a.random_weights_, c.random_weights_)
+
+
+def test_gaussian_weights_are_not_normalized():
+    W = sample_weights(6, 2000, "gaussian", random_state=0)
+    norms = np.linalg.norm(W, axis=0)
+    assert norms.std() > 0.1
+    assert np.mean(W**2) == pytest.approx(1.0, rel=0.05)
+    with pytest.raises(ValueError, match="weights must be"):
+        sample_weights(3, 3, "uniform")
+
+
+def test_feature_names_and_set_output():
+    X = np.random.RandomState(0).normal(size=(4, 3))
+    tr = WendlandFeatures(n_components=3)
+    with pytest.raises(NotFittedError):
+        tr.get_feature_names_out()
+    tr.fit(X)
+    assert list(tr.get_feature_names_out()) == [
+        "wendlandfeatures0",
+        "wendlandfeatures1",
+        "wendlandfeatures2",
+    ]
+    tr.set_output(transform="default")
+    assert isinstance(tr.transform(X), np.ndarray)
+
+
+def test_not_fitted_and_feature_mismatch():
+    tr = WendlandFeatures()
+    with pytest.raises(NotFittedError):
+        tr.transform(np.ones((2, 2)))
+    tr.fit(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="3 features"):
+        tr.transform(np.ones((2, 2)))
+
+
+@pytest.mark.parametrize("block_size", [1, 7, 64, 1000])
+def test_feature_map_blocks_agree(block_size):
+    rng = np.random.RandomState(0)
+    X = prepare_inputs(rng.normal(size=(25, 4)))
+    W = sample_weights(4, 100, random_state=0)
+    gamma = get_activation("wendland0", 4)
+    full = RandomFeatureMap(X, W, gamma)
+    blocked = RandomFeatureMap(X, W, gamma, block_size=block_size)
+    Z = full.transform()
+    C = rng.normal(size=(25, 2))
+    A = rng.normal(size=(100, 2))
+    np.testing.assert_allclose(blocked.gram(), Z @ Z.T, rtol=1e-12, atol=1e-16)
+    np.testing.assert_allclose(blocked.rmatmat(C), Z.T @ C, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(blocked.matmat(A), Z @ A, rtol=1e-12, atol=1e-15)
+    assert (blocked.materialize() is None) == (block_size < 100)
+
+
+def test_pickle_and_clone_round_trip():
+    X = np.random.RandomState(0).normal(size=(6, 3))
+    tr = WendlandFeatures(n_components=12, activation="wendland2", random_state=0).fit(X)
+    again = pickle.loads(pickle.dumps(tr))
+    np.testing.assert_array_equal(again.transform(X), tr.transform(X))
+    cl = clone(tr).fit(X)
+    np.testing.assert_array_equal(cl.transform(X), tr.transform(X))
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"n_components": 0}, "n_components"),
+        ({"activation": "tanh"}, "activation"),
+        ({"zeta": 0.0}, "zeta"),
+        ({"weights": "normal"}, "weights"),
+        ({"bias": "yes"}, "bias"),
+    ],
+)
+def test_invalid_parameters_named(params, match):
+    with pytest.raises(ValueError, match=match):
+        WendlandFeatures(**params).fit(np.ones((3, 2)))

@@ -1,0 +1,299 @@
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_rfnet import (
+    RandomFeatureRegressor,
+    RankDeficiencyWarning,
+    UnderParameterizedWarning,
+    WendlandFeatures,
+)
+
+# Definition 2.1 (eq. 2.3) with d = 3, and the null vector of Theorem 2.2
+_S = 1 / np.sqrt(3)
+BAD_POINTS = _S * np.array(
+    [
+        [1, 1, 1],
+        [-1, 1, 1],
+        [1, -1, 1],
+        [1, 1, -1],
+        [-1, -1, 1],
+        [-1, 1, -1],
+        [1, -1, -1],
+        [-1, -1, -1],
+    ]
+)
+V_NULL = np.array([1, -1, -1, -1, 1, 1, 1, -1])
+
+
+def _sphere(n, d, seed):
+    X = np.random.RandomState(seed).normal(size=(n, d))
+    return X / np.linalg.norm(X, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("activation", ["wendland0", "wendland2", "relu", "swish"])
+@pytest.mark.parametrize("solver", ["direct", "landweber"])
+@pytest.mark.parametrize("bias", [False, True])
+def test_consistency_contract(activation, solver, bias, sphere_data):
+    X, y = sphere_data
+    params = dict(
+        n_components=150, activation=activation, bias=bias, random_state=7
+    )
+    reg = RandomFeatureRegressor(solver=solver, max_iter=50, tol=0, **params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reg.fit(X, y)
+    tr = WendlandFeatures(**params).fit(X)
+    np.testing.assert_array_equal(tr.random_weights_, reg.random_weights_)
+    Xnew = _sphere(9, 5, 1)
+    np.testing.assert_allclose(
+        tr.transform(Xnew) @ reg.coef_, reg.predict(Xnew), rtol=1e-12, atol=1e-14
+    )
+
+
+@pytest.mark.parametrize("activation", ["wendland0", "wendland2"])
+def test_wendland_interpolates_at_m_10n(activation, global_random_seed):
+    n = 100
+    X = _sphere(n, 10, global_random_seed)
+    y = X @ np.ones(10)  # Synthetic-1 labels
+    reg = RandomFeatureRegressor(
+        n_components=10 * n, activation=activation, random_state=global_random_seed
+    ).fit(X, y)
+    assert np.linalg.norm(reg.predict(X) - y) / np.linalg.norm(y) <= 1e-10
+    assert reg.rank_ == n and np.isfinite(reg.condition_number_)
+    assert reg.condition_number_ < 1e4
+    Z = WendlandFeatures(
+        1000, activation=activation, random_state=global_random_seed
+    ).fit_transform(X)
+    lam = np.linalg.eigvalsh(Z @ Z.T)
+    assert reg.lambda_min_ == pytest.approx(lam[0], rel=1e-8)
+    assert reg.lambda_max_ == pytest.approx(lam[-1], rel=1e-8)
+    assert reg.condition_number_ == pytest.approx(lam[-1] / lam[0], rel=1e-7)
+
+
+def test_coef_equals_lstsq_min_norm(sphere_data):
+    X, y = sphere_data
+    reg = RandomFeatureRegressor(n_components=400, random_state=0).fit(X, y)
+    Z = WendlandFeatures(n_components=400, random_state=0).fit_transform(X)
+    ref = np.linalg.lstsq(Z, y, rcond=None)[0]
+    np.testing.assert_allclose(reg.coef_, ref, rtol=1e-8)
+    assert reg.solver_ == "cholesky" and reg.n_iter_ == 1
+
+
+@pytest.mark.parametrize("activation", ["relu", "swish"])
+def test_bad_points_rank_deficient_for_relu_and_swish(activation):
+    # Theorem 2.2 / Appendix A.2: rank 7 whatever W and the width
+    y = np.arange(8.0)
+    assert y @ V_NULL != 0  # Corollary 2.3: not fittable
+    reg = RandomFeatureRegressor(n_components=300, activation=activation, random_state=0)
+    with pytest.warns(RankDeficiencyWarning, match="numerical rank 7"):
+        reg.fit(BAD_POINTS, y)
+    assert reg.rank_ == 7 and reg.condition_number_ == np.inf
+    assert reg.lambda_min_ == 0.0
+    Z = WendlandFeatures(300, activation=activation, random_state=0).fit_transform(
+        BAD_POINTS
+    )
+    np.testing.assert_allclose(reg.coef_, np.linalg.lstsq(Z, y, rcond=None)[0], rtol=1e-8)
+    # the residual is exactly the component of y along v
+    resid = reg.predict(BAD_POINTS) - y
+    expected = -(y @ V_NULL) / 8 * V_NULL
+    np.testing.assert_allclose(resid, expected, atol=1e-10)
+
+
+@pytest.mark.parametrize("activation", ["wendland0", "wendland2"])
+def test_bad_points_fine_for_wendland(activation):
+    y = np.arange(8.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        reg = RandomFeatureRegressor(
+            n_components=300, activation=activation, random_state=0
+        ).fit(BAD_POINTS, y)
+    assert reg.rank_ == 8
+    np.testing.assert_allclose(reg.predict(BAD_POINTS), y, atol=1e-9)
+
+
+def test_landweber_path_through_estimator(sphere_data):
+    X, y = sphere_data
+    Z = WendlandFeatures(200, random_state=3).fit_transform(X)
+    lam = np.linalg.eigvalsh(Z @ Z.T)
+    eta = 2 / (lam[0] + lam[-1])
+    alpha = np.zeros(200)
+    for k in range(1, 51):
+        alpha = alpha - eta * Z.T @ (Z @ alpha - y)
+        if k in (1, 2, 10, 50):
+            reg = RandomFeatureRegressor(
+                200, solver="landweber", max_iter=k, tol=0, random_state=3
+            ).fit(X, y)
+            assert reg.n_iter_ == k and len(reg.loss_curve_) == k + 1
+            np.testing.assert_allclose(reg.coef_, alpha, rtol=1e-10, atol=1e-13)
+    long = RandomFeatureRegressor(
+        200, solver="landweber", max_iter=10**6, tol=1e-12, random_state=3
+    ).fit(X, y)
+    direct = RandomFeatureRegressor(200, random_state=3).fit(X, y)
+    assert long.loss_curve_[-1] <= 1e-12 and long.n_iter_ < 10**6
+    np.testing.assert_allclose(long.coef_, direct.coef_, rtol=1e-9)
+    assert long.step_size_ == pytest.approx(eta, rel=1e-10)
+
+
+def test_ridge_shrinks_and_matches_formula(sphere_data):
+    X, y = sphere_data
+    Z = WendlandFeatures(120, random_state=0).fit_transform(X)
+    for alpha in (1e-4, 1e-1):
+        reg = RandomFeatureRegressor(120, alpha=alpha, random_state=0).fit(X, y)
+        ref = Z.T @ np.linalg.solve(Z @ Z.T + alpha * np.eye(len(y)), y)
+        np.testing.assert_allclose(reg.coef_, ref, rtol=1e-9)
+    assert np.linalg.norm(reg.coef_) < np.linalg.norm(
+        RandomFeatureRegressor(120, random_state=0).fit(X, y).coef_
+    )
+
+
+def test_multi_output(sphere_data):
+    X, y = sphere_data
+    Y = np.c_[y, 2 * y + 1]
+    for solver in ("direct", "landweber"):
+        reg = RandomFeatureRegressor(
+            400, solver=solver, random_state=0, max_iter=10**6
+        ).fit(X, Y)
+        assert reg.coef_.shape == (400, 2)
+        assert reg.predict(X).shape == (40, 2)
+        single = RandomFeatureRegressor(
+            400, solver=solver, random_state=0, max_iter=10**6
+        ).fit(X, Y[:, 1])
+        np.testing.assert_allclose(reg.predict(X)[:, 1], single.predict(X), rtol=1e-6)
+        assert reg.score(X, Y) > 0.999
+
+
+def test_pipeline_grid_search():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(80, 4))
+    y = np.sin(X[:, 0]) + 0.1 * rng.normal(size=80)
+    pipe = make_pipeline(StandardScaler(), RandomFeatureRegressor(random_state=0))
+    grid = GridSearchCV(
+        pipe,
+        {
+            "randomfeatureregressor__activation": ["wendland0", "relu"],
+            "randomfeatureregressor__n_components": [100, 400],
+            "randomfeatureregressor__alpha": [1e-6],
+        },
+        cv=3,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnderParameterizedWarning)
+        grid.fit(X, y)
+    assert len(grid.cv_results_["mean_test_score"]) == 4
+    assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
+    best = grid.best_estimator_[-1]
+    assert best.n_components in (100, 400) and best.rank_ > 0
+    assert grid.score(X, y) > 0.5
+
+
+def test_pickle_clone_and_seed(sphere_data):
+    X, y = sphere_data
+    reg = RandomFeatureRegressor(150, activation="wendland2", random_state=5).fit(X, y)
+    again = pickle.loads(pickle.dumps(reg))
+    np.testing.assert_array_equal(again.predict(X), reg.predict(X))
+    cl = clone(reg).fit(X, y)
+    np.testing.assert_array_equal(cl.random_weights_, reg.random_weights_)
+    np.testing.assert_array_equal(cl.predict(X), reg.predict(X))
+    other = RandomFeatureRegressor(150, activation="wendland2", random_state=6).fit(X, y)
+    assert not np.allclose(other.random_weights_, reg.random_weights_)
+
+
+@pytest.mark.parametrize("block_size", [1, 13, 100, None])
+def test_block_size_invariance(block_size, sphere_data):
+    X, y = sphere_data
+    ref = RandomFeatureRegressor(300, random_state=0).fit(X, y)
+    reg = RandomFeatureRegressor(300, block_size=block_size, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(reg.random_weights_, ref.random_weights_)
+    np.testing.assert_allclose(reg.coef_, ref.coef_, rtol=1e-12)
+    np.testing.assert_allclose(reg.predict(X), ref.predict(X), rtol=1e-12)
+    assert reg.condition_number_ == pytest.approx(ref.condition_number_, rel=1e-10)
+
+
+def test_float32(sphere_data):
+    X, y = sphere_data
+    r32 = RandomFeatureRegressor(300, random_state=0).fit(X.astype(np.float32), y)
+    r64 = RandomFeatureRegressor(300, random_state=0).fit(X, y)
+    assert r32.coef_.dtype == np.float32
+    assert r32.predict(X.astype(np.float32)).dtype == np.float32
+    np.testing.assert_allclose(
+        r32.predict(X.astype(np.float32)), r64.predict(X), rtol=1e-3, atol=1e-3
+    )
+
+
+def test_sparse_input_equals_dense(sphere_data):
+    X, y = sphere_data
+    X = X.copy()
+    X[np.abs(X) < 0.3] = 0
+    dense = RandomFeatureRegressor(200, bias=True, random_state=0).fit(X, y)
+    sparse = RandomFeatureRegressor(200, bias=True, random_state=0).fit(
+        sp.csr_matrix(X), y
+    )
+    np.testing.assert_allclose(sparse.coef_, dense.coef_, rtol=1e-10)
+    np.testing.assert_allclose(sparse.predict(sp.csr_matrix(X)), dense.predict(X))
+
+
+def test_underparameterized_warning(sphere_data):
+    X, y = sphere_data
+    with pytest.warns(UnderParameterizedWarning, match="interpolation"):
+        reg = RandomFeatureRegressor(10, random_state=0).fit(X, y)
+    assert reg.rank_ == 10 and reg.lambda_min_ == 0.0
+    assert reg.condition_number_ == np.inf
+    assert 0 < reg.score(X, y) < 1
+
+
+@pytest.mark.parametrize(
+    "X, y, match",
+    [
+        (np.array([[1.0, np.nan]]), np.ones(1), "NaN"),
+        (np.array([[1.0, np.inf]]), np.ones(1), "infinity"),
+        (np.empty((0, 3)), np.empty(0), "0 sample"),
+        (np.ones(5), np.ones(5), "2D array"),
+        (np.ones((5, 2)), np.ones(4), "inconsistent numbers of samples"),
+        (np.array([[1.0, 0.0], [0.0, 0.0]]), np.ones(2), "row\\(s\\) of zeros"),
+        (np.ones((3, 2)), np.array([1.0, np.nan, 2.0]), "NaN"),
+    ],
+)
+def test_bad_input(X, y, match):
+    with pytest.raises(ValueError, match=match):
+        RandomFeatureRegressor().fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"solver": "sgd"}, "solver"),
+        ({"alpha": -1.0}, "alpha"),
+        ({"max_iter": 0}, "max_iter"),
+        ({"tol": -1e-3}, "tol"),
+        ({"step_size": 0.0}, "step_size"),
+        ({"delta": 1.0}, "delta"),
+        ({"block_size": 0}, "block_size"),
+        ({"n_components": 2.5}, "n_components"),
+    ],
+)
+def test_invalid_parameters_named(params, match):
+    with pytest.raises(ValueError, match=match):
+        RandomFeatureRegressor(**params).fit(np.eye(3), np.ones(3))
+
+
+def test_not_fitted():
+    with pytest.raises(NotFittedError):
+        RandomFeatureRegressor().predict(np.eye(2))
+
+
+def test_input_not_mutated(sphere_data):
+    X, y = sphere_data
+    X = 3.0 * X
+    X0, y0 = X.copy(), y.copy()
+    RandomFeatureRegressor(60, bias=True, random_state=0).fit(X, y).predict(X)
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(y, y0)
