@@ -32,7 +32,99 @@ def _fit_landweber(est, op, y):
 _SOLVERS = {"direct": _fit_direct, "landweber": _fit_landweber}
 
 
-class RandomFeatureRegressor(RandomFeaturesMixin, RegressorMixin, BaseEstimator):
+class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
+    """Random hidden layer + trained last layer: shared parameters and fit.
+
+    Subclasses validate ``X, y``, turn ``y`` into a target matrix, call
+    :meth:`_fit_last_layer` and read :meth:`_decision` for predictions.
+    """
+
+    _parameter_constraints: dict = {
+        **FEATURE_PARAMETER_CONSTRAINTS,
+        "solver": [StrOptions(set(_SOLVERS))],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "step_size": [Interval(Real, 0, None, closed="neither"), None],
+        "delta": [Interval(Real, 0, 1, closed="neither")],
+        "block_size": [Interval(Integral, 1, None, closed="left"), None],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        n_components=100,
+        *,
+        activation="wendland0",
+        zeta=None,
+        weights="sphere",
+        normalize=True,
+        bias=False,
+        solver="direct",
+        alpha=0.0,
+        max_iter=1000,
+        tol=1e-10,
+        step_size=None,
+        delta=0.01,
+        block_size=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_components = n_components
+        self.activation = activation
+        self.zeta = zeta
+        self.weights = weights
+        self.normalize = normalize
+        self.bias = bias
+        self.solver = solver
+        self.alpha = alpha
+        self.max_iter = max_iter
+        self.tol = tol
+        self.step_size = step_size
+        self.delta = delta
+        self.block_size = block_size
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _fit_last_layer(self, X, Y):
+        """The paper's recipe: draw W, build Z, solve (2.4), keep diagnostics."""
+        self._fit_features(X)
+        op = self._feature_map(X, self.block_size)
+        result = _SOLVERS[self.solver](self, op, Y)
+        self._store(result)
+        return self
+
+    def _store(self, result):
+        spec = result.spectrum
+        self.coef_ = result.coef
+        self.lambda_min_ = spec.lambda_min
+        self.lambda_max_ = spec.lambda_max
+        self.condition_number_ = spec.condition_number
+        self.rank_ = spec.rank
+        if self.solver == "landweber":
+            self.solver_ = "landweber"
+            self.n_iter_ = result.n_iter
+            self.loss_curve_ = result.loss_curve
+            self.step_size_ = result.step_size
+        else:
+            self.solver_ = result.solver
+            self.n_iter_ = 1
+
+    def _decision(self, X):
+        """``gamma(X_tilde W) coef_ / sqrt(m)`` for validated-on-the-fly ``X``."""
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
+        )
+        return self._feature_map(X, self.block_size).matmat(self.coef_)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
     """Two-layer network in the random features regime, last layer trained.
 
     The model is ``G(x) = gamma(x^T W) coef / sqrt(m)`` (Section 2) with a
@@ -166,53 +258,6 @@ class RandomFeatureRegressor(RandomFeaturesMixin, RegressorMixin, BaseEstimator)
     (True, 50)
     """
 
-    _parameter_constraints: dict = {
-        **FEATURE_PARAMETER_CONSTRAINTS,
-        "solver": [StrOptions(set(_SOLVERS))],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "step_size": [Interval(Real, 0, None, closed="neither"), None],
-        "delta": [Interval(Real, 0, 1, closed="neither")],
-        "block_size": [Interval(Integral, 1, None, closed="left"), None],
-        "verbose": ["verbose"],
-    }
-
-    def __init__(
-        self,
-        n_components=100,
-        *,
-        activation="wendland0",
-        zeta=None,
-        weights="sphere",
-        normalize=True,
-        bias=False,
-        solver="direct",
-        alpha=0.0,
-        max_iter=1000,
-        tol=1e-10,
-        step_size=None,
-        delta=0.01,
-        block_size=None,
-        random_state=None,
-        verbose=0,
-    ):
-        self.n_components = n_components
-        self.activation = activation
-        self.zeta = zeta
-        self.weights = weights
-        self.normalize = normalize
-        self.bias = bias
-        self.solver = solver
-        self.alpha = alpha
-        self.max_iter = max_iter
-        self.tol = tol
-        self.step_size = step_size
-        self.delta = delta
-        self.block_size = block_size
-        self.random_state = random_state
-        self.verbose = verbose
-
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Draw ``W``, train the last layer, and record the diagnostics.
@@ -238,27 +283,7 @@ class RandomFeatureRegressor(RandomFeaturesMixin, RegressorMixin, BaseEstimator)
             multi_output=True,
             y_numeric=True,
         )
-        self._fit_features(X)
-        op = self._feature_map(X, self.block_size)
-        result = _SOLVERS[self.solver](self, op, y)
-        self._store(result)
-        return self
-
-    def _store(self, result):
-        spec = result.spectrum
-        self.coef_ = result.coef
-        self.lambda_min_ = spec.lambda_min
-        self.lambda_max_ = spec.lambda_max
-        self.condition_number_ = spec.condition_number
-        self.rank_ = spec.rank
-        if self.solver == "landweber":
-            self.solver_ = "landweber"
-            self.n_iter_ = result.n_iter
-            self.loss_curve_ = result.loss_curve
-            self.step_size_ = result.step_size
-        else:
-            self.solver_ = result.solver
-            self.n_iter_ = 1
+        return self._fit_last_layer(X, y)
 
     def predict(self, X):
         """Network output ``gamma(X_tilde W) coef_ / sqrt(m)``.
@@ -273,14 +298,9 @@ class RandomFeatureRegressor(RandomFeaturesMixin, RegressorMixin, BaseEstimator)
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
             Predictions.
         """
-        check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
-        )
-        return self._feature_map(X, self.block_size).matmat(self.coef_)
+        return self._decision(X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
         tags.target_tags.multi_output = True
         return tags

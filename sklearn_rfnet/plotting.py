@@ -1,0 +1,591 @@
+"""Display objects for the paper's figures, in scikit-learn's Display pattern.
+
+Each Display holds computed values; ``from_estimator`` / ``from_data`` class
+methods compute them, and ``plot(ax=None, ...)`` draws them, storing
+``ax_``, ``figure_`` and the artists. matplotlib is imported inside ``plot``
+only, so it stays an optional dependency (``pip install sklearn-rfnet[plot]``).
+
+* :class:`ConditioningDisplay`: ``kappa(H_hat)`` against the width, median
+  and quantile band over random draws of ``W``, with ``kappa(H)`` dashed
+  (Fig. 1).
+* :class:`LossCurveDisplay`: relative training residual against the
+  gradient-descent step (Fig. 2).
+* :class:`SpectrumDisplay`: eigenvalues of ``H_hat`` (solid) and ``H``
+  (dashed) (Fig. 3, left).
+* :class:`LandweberFilterDisplay`: Landweber filter values ``f_k(sigma_j)``
+  (eq. 4.2, 4.3; Fig. 3, right).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_array, check_is_fitted
+
+from .activations import get_activation
+from .diagnostics import landweber_filter, optimal_step_size
+from .features import RandomFeatureMap, prepare_inputs, sample_weights
+
+__all__ = [
+    "ConditioningDisplay",
+    "LandweberFilterDisplay",
+    "LossCurveDisplay",
+    "SpectrumDisplay",
+]
+
+
+def _import_pyplot():
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "Plotting needs matplotlib: pip install 'sklearn-rfnet[plot]'."
+        ) from exc
+    return plt
+
+
+def _get_ax(ax):
+    plt = _import_pyplot()
+    if ax is None:
+        _, ax = plt.subplots()
+    return ax
+
+
+def _feature_params(estimator):
+    """The feature parameters of a fitted or unfitted estimator."""
+    keys = ("activation", "zeta", "weights", "normalize", "bias")
+    return {k: getattr(estimator, k) for k in keys}
+
+
+def _hat_singular_values(
+    X, n_components, random_state, *, activation, zeta, weights, normalize, bias
+):
+    """Singular values of ``Z = gamma(X_tilde W)/sqrt(m)``; their squares are
+    the eigenvalues of ``H_hat`` (eq. 2.6), computed without squaring
+    ``kappa``."""
+    Xt = prepare_inputs(X, normalize=normalize, bias=bias)
+    d = Xt.shape[1]
+    W = sample_weights(d, n_components, weights, random_state)
+    gamma = get_activation(activation, d, zeta)
+    Z = RandomFeatureMap(Xt, W, gamma).transform()
+    return np.linalg.svd(Z, compute_uv=False)
+
+
+def _population_eigenvalues(X, *, activation, zeta, weights, normalize, bias):
+    from .population import population_gram
+
+    Xt = prepare_inputs(X, normalize=normalize, bias=bias)
+    H = population_gram(np.asarray(Xt), activation, zeta=zeta, weights=weights)
+    return np.linalg.eigvalsh(H)[::-1]
+
+
+def _condition(s):
+    """``kappa(H_hat) = (s_max / s_min)^2``; ``inf`` when ``s_min = 0``."""
+    if s[-1] == 0.0:
+        return np.inf
+    return float((s[0] / s[-1]) ** 2)
+
+
+class ConditioningDisplay:
+    """``kappa(H_hat)`` against the width ``m`` (the paper's Fig. 1).
+
+    Parameters
+    ----------
+    widths : ndarray of shape (n_widths,)
+        The widths ``m``.
+    condition_numbers : ndarray of shape (n_widths, n_repeats)
+        ``kappa(H_hat)`` for each width and draw of ``W`` (``inf`` when
+        ``H_hat`` is exactly singular).
+    population_condition_number : float or None
+        ``kappa(H)`` of the population matrix (eq. 2.7), or ``None``.
+    n_samples : int
+        Number of data points ``n``.
+    name : str, default=None
+        Label for the legend (e.g. the activation).
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+    figure_ : matplotlib Figure
+    line_ : matplotlib Line2D
+        The medians.
+    band_ : matplotlib PolyCollection
+        The 10%-90% quantile band.
+    population_line_ : matplotlib Line2D or None
+        The dashed ``kappa(H)`` line.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rfnet.plotting import ConditioningDisplay
+    >>> X = np.random.RandomState(0).normal(size=(20, 3))
+    >>> disp = ConditioningDisplay.from_data(
+    ...     X, widths=[40, 80], n_repeats=3, population=False, random_state=0)
+    >>> disp.condition_numbers.shape
+    (2, 3)
+    """
+
+    def __init__(
+        self,
+        widths,
+        condition_numbers,
+        population_condition_number,
+        n_samples,
+        name=None,
+    ):
+        self.widths = np.asarray(widths)
+        self.condition_numbers = np.asarray(condition_numbers, dtype=float)
+        self.population_condition_number = population_condition_number
+        self.n_samples = n_samples
+        self.name = name
+
+    @classmethod
+    def from_data(
+        cls,
+        X,
+        *,
+        widths,
+        activation="wendland0",
+        zeta=None,
+        weights="sphere",
+        normalize=True,
+        bias=False,
+        n_repeats=100,
+        population=True,
+        random_state=None,
+        name=None,
+    ):
+        """Compute ``kappa(H_hat)`` over ``n_repeats`` draws of ``W`` per width.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data.
+        widths : array-like of int
+            Widths ``m`` to try.
+        activation, zeta, weights, normalize, bias
+            As in :class:`~sklearn_rfnet.WendlandFeatures`.
+        n_repeats : int, default=100
+            Draws of ``W`` per width (the paper uses 100).
+        population : bool, default=True
+            Also compute ``kappa(H)`` with
+            :func:`~sklearn_rfnet.population.population_gram`.
+        random_state : int, RandomState instance or None, default=None
+            Seed for the draws.
+        name : str, default=None
+            Legend label; defaults to the activation's name.
+
+        Returns
+        -------
+        display : ConditioningDisplay
+        """
+        X = check_array(X, dtype=np.float64)
+        rng = check_random_state(random_state)
+        widths = np.asarray(widths, dtype=int)
+        params = dict(
+            activation=activation,
+            zeta=zeta,
+            weights=weights,
+            normalize=normalize,
+            bias=bias,
+        )
+        kappa = np.empty((widths.size, n_repeats))
+        for i, m in enumerate(widths):
+            for r in range(n_repeats):
+                s = _hat_singular_values(X, int(m), rng, **params)
+                kappa[i, r] = _condition(s)
+        pop = None
+        if population:
+            lam = _population_eigenvalues(X, **params)
+            pop = float(lam[0] / lam[-1]) if lam[-1] > 0 else np.inf
+        if name is None:
+            name = (
+                activation
+                if isinstance(activation, str)
+                else getattr(activation, "__name__", "activation")
+            )
+        return cls(widths, kappa, pop, X.shape[0], name=name)
+
+    @classmethod
+    def from_estimator(
+        cls,
+        estimator,
+        X,
+        *,
+        widths,
+        n_repeats=100,
+        population=True,
+        random_state=None,
+        name=None,
+    ):
+        """As :meth:`from_data`, with the feature parameters of ``estimator``.
+
+        Parameters
+        ----------
+        estimator : WendlandFeatures or RandomFeatureRegressor
+            Supplies ``activation``, ``zeta``, ``weights``, ``normalize``
+            and ``bias`` (fitted or not).
+        X : array-like of shape (n_samples, n_features)
+            Data.
+        widths, n_repeats, population, random_state, name
+            As in :meth:`from_data`.
+
+        Returns
+        -------
+        display : ConditioningDisplay
+        """
+        return cls.from_data(
+            X,
+            widths=widths,
+            n_repeats=n_repeats,
+            population=population,
+            random_state=random_state,
+            name=name,
+            **_feature_params(estimator),
+        )
+
+    def plot(self, ax=None, *, quantiles=(0.1, 0.9), color=None, name=None):
+        """Median ``kappa(H_hat)`` with a quantile band and ``kappa(H)`` dashed.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure when ``None``.
+        quantiles : tuple of two floats, default=(0.1, 0.9)
+            Band limits (the paper shows 10%-90%).
+        color : matplotlib color, default=None
+        name : str, default=None
+            Legend label; overrides the display's ``name``.
+
+        Returns
+        -------
+        display : ConditioningDisplay
+            With ``ax_``, ``figure_``, ``line_``, ``band_`` and
+            ``population_line_`` set.
+        """
+        ax = _get_ax(ax)
+        label = name if name is not None else self.name
+        finite = np.where(
+            np.isfinite(self.condition_numbers), self.condition_numbers, np.nan
+        )
+        with np.errstate(invalid="ignore"):
+            med = np.nanmedian(finite, axis=1) if finite.size else finite
+            lo = np.nanquantile(finite, quantiles[0], axis=1)
+            hi = np.nanquantile(finite, quantiles[1], axis=1)
+        (self.line_,) = ax.plot(self.widths, med, "o-", color=color, label=label)
+        c = self.line_.get_color()
+        self.band_ = ax.fill_between(self.widths, lo, hi, color=c, alpha=0.25)
+        self.population_line_ = None
+        if self.population_condition_number is not None and np.isfinite(
+            self.population_condition_number
+        ):
+            self.population_line_ = ax.axhline(
+                self.population_condition_number, color=c, linestyle="--"
+            )
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("width m")
+        ax.set_ylabel(r"$\kappa(\hat H)$")
+        if label is not None:
+            ax.legend()
+        self.ax_ = ax
+        self.figure_ = ax.figure
+        return self
+
+
+class LossCurveDisplay:
+    """Relative training residual against the gradient step (Fig. 2).
+
+    Parameters
+    ----------
+    loss_curve : ndarray of shape (n_iter + 1,)
+        ``||Z alpha_k - y|| / ||y||`` for ``k = 0 .. n_iter`` (eq. 4.4).
+    name : str, default=None
+        Legend label.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+    figure_ : matplotlib Figure
+    line_ : matplotlib Line2D
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rfnet import RandomFeatureRegressor
+    >>> from sklearn_rfnet.plotting import LossCurveDisplay
+    >>> X = np.random.RandomState(0).normal(size=(20, 3))
+    >>> reg = RandomFeatureRegressor(200, solver="landweber", random_state=0)
+    >>> disp = LossCurveDisplay.from_estimator(reg.fit(X, X[:, 0]))
+    >>> round(float(disp.loss_curve[0]), 12)
+    1.0
+    """
+
+    def __init__(self, loss_curve, name=None):
+        self.loss_curve = np.asarray(loss_curve)
+        self.name = name
+
+    @classmethod
+    def from_estimator(cls, estimator, name=None):
+        """Take ``loss_curve_`` from a fitted Landweber regressor.
+
+        Parameters
+        ----------
+        estimator : RandomFeatureRegressor
+            Fitted with ``solver="landweber"``.
+        name : str, default=None
+            Legend label; defaults to the activation's name.
+
+        Returns
+        -------
+        display : LossCurveDisplay
+        """
+        check_is_fitted(estimator, "loss_curve_")
+        if name is None and isinstance(estimator.activation, str):
+            name = estimator.activation
+        return cls(estimator.loss_curve_, name=name)
+
+    def plot(self, ax=None, *, log_steps=True, name=None, **kwargs):
+        """Draw the residual on a log scale.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+        log_steps : bool, default=True
+            Logarithmic step axis (steps start at 1 there).
+        name : str, default=None
+            Legend label.
+        **kwargs
+            Passed to ``ax.plot``.
+
+        Returns
+        -------
+        display : LossCurveDisplay
+        """
+        ax = _get_ax(ax)
+        label = name if name is not None else self.name
+        k = np.arange(self.loss_curve.size)
+        start = 1 if log_steps else 0
+        (self.line_,) = ax.plot(
+            k[start:], self.loss_curve[start:], label=label, **kwargs
+        )
+        ax.set_yscale("log")
+        if log_steps:
+            ax.set_xscale("log")
+        ax.set_xlabel("gradient step k")
+        ax.set_ylabel(r"$\|Z\alpha_k - y\| / \|y\|$")
+        if label is not None:
+            ax.legend()
+        self.ax_ = ax
+        self.figure_ = ax.figure
+        return self
+
+
+class SpectrumDisplay:
+    """Eigenvalues of ``H_hat`` (solid) and of ``H`` (dashed) (Fig. 3, left).
+
+    Parameters
+    ----------
+    eigenvalues : ndarray of shape (n,)
+        Eigenvalues of ``H_hat``, descending.
+    population_eigenvalues : ndarray of shape (n,) or None
+        Eigenvalues of ``H`` (eq. 2.7), descending.
+    normalize : bool, default=True
+        Divide each spectrum by its largest eigenvalue when plotting (the
+        shape, which sets the Landweber behaviour, is then comparable
+        across activations).
+    name : str, default=None
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+    figure_ : matplotlib Figure
+    line_ : matplotlib Line2D
+    population_line_ : matplotlib Line2D or None
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rfnet import RandomFeatureRegressor
+    >>> from sklearn_rfnet.plotting import SpectrumDisplay
+    >>> X = np.random.RandomState(0).normal(size=(20, 3))
+    >>> reg = RandomFeatureRegressor(200, random_state=0).fit(X, X[:, 0])
+    >>> disp = SpectrumDisplay.from_estimator(reg, X, population=False)
+    >>> bool(np.isclose(disp.eigenvalues[0], reg.lambda_max_))
+    True
+    """
+
+    def __init__(
+        self, eigenvalues, population_eigenvalues=None, normalize=True, name=None
+    ):
+        self.eigenvalues = np.asarray(eigenvalues)
+        self.population_eigenvalues = (
+            None
+            if population_eigenvalues is None
+            else np.asarray(population_eigenvalues)
+        )
+        self.normalize = normalize
+        self.name = name
+
+    @classmethod
+    def from_estimator(
+        cls, estimator, X, *, population=True, normalize=True, name=None
+    ):
+        """Spectrum of the ``H_hat`` a fitted estimator builds on ``X``.
+
+        Parameters
+        ----------
+        estimator : WendlandFeatures or RandomFeatureRegressor
+            Fitted; its ``random_weights_`` are used.
+        X : array-like of shape (n_samples, n_features)
+            Data (usually the training data).
+        population : bool, default=True
+            Also compute the eigenvalues of ``H``.
+        normalize : bool, default=True
+            See the class docstring.
+        name : str, default=None
+
+        Returns
+        -------
+        display : SpectrumDisplay
+        """
+        check_is_fitted(estimator, "random_weights_")
+        X = check_array(X, dtype=np.float64)
+        params = _feature_params(estimator)
+        Z = estimator._feature_map(X).transform()
+        s = np.linalg.svd(Z, compute_uv=False)
+        lam = s**2
+        if s.size < X.shape[0]:
+            lam = np.r_[lam, np.zeros(X.shape[0] - s.size)]
+        pop = _population_eigenvalues(X, **params) if population else None
+        if name is None and isinstance(params["activation"], str):
+            name = params["activation"]
+        return cls(lam, pop, normalize=normalize, name=name)
+
+    def plot(self, ax=None, *, name=None, color=None):
+        """Eigenvalues against their index on a log scale.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+        name : str, default=None
+        color : matplotlib color, default=None
+
+        Returns
+        -------
+        display : SpectrumDisplay
+        """
+        ax = _get_ax(ax)
+        label = name if name is not None else self.name
+        lam = self.eigenvalues / (self.eigenvalues[0] if self.normalize else 1.0)
+        j = np.arange(1, lam.size + 1)
+        (self.line_,) = ax.plot(j, lam, "-", color=color, label=label)
+        self.population_line_ = None
+        if self.population_eigenvalues is not None:
+            mu = self.population_eigenvalues
+            mu = mu / (mu[0] if self.normalize else 1.0)
+            (self.population_line_,) = ax.plot(
+                j, mu, "--", color=self.line_.get_color()
+            )
+        ax.set_yscale("log")
+        ax.set_xlabel("index j")
+        ax.set_ylabel(r"$\lambda_j / \lambda_1$" if self.normalize else r"$\lambda_j$")
+        if label is not None:
+            ax.legend()
+        self.ax_ = ax
+        self.figure_ = ax.figure
+        return self
+
+
+class LandweberFilterDisplay:
+    """Landweber filter values ``f_k(sigma_j)`` (eq. 4.2, 4.3; Fig. 3, right).
+
+    ``f_k = 1 - (1 - eta lambda_j)^k``: the fraction of the minimum-norm
+    solution's component along the ``j``-th singular vector that ``k``
+    gradient steps from ``alpha_0 = 0`` have resolved (Lemma A.6).
+
+    Parameters
+    ----------
+    eigenvalues : ndarray of shape (n,)
+        Eigenvalues of ``H_hat``, descending.
+    k : int
+        Number of gradient steps.
+    step_size : float
+        ``eta``.
+    name : str, default=None
+
+    Attributes
+    ----------
+    filter_values : ndarray of shape (n,)
+        ``f_k(sigma_j)``.
+    ax_ : matplotlib Axes
+    figure_ : matplotlib Figure
+    line_ : matplotlib Line2D
+
+    Examples
+    --------
+    >>> from sklearn_rfnet.plotting import LandweberFilterDisplay
+    >>> disp = LandweberFilterDisplay([2.0, 1.0], k=1, step_size=2 / 3)
+    >>> disp.filter_values.round(3)
+    array([1.333, 0.667])
+    """
+
+    def __init__(self, eigenvalues, k, step_size, name=None):
+        self.eigenvalues = np.asarray(eigenvalues)
+        self.k = int(k)
+        self.step_size = float(step_size)
+        self.name = name
+        self.filter_values = landweber_filter(self.eigenvalues, self.step_size, self.k)
+
+    @classmethod
+    def from_estimator(cls, estimator, X, *, k=20, step_size=None, name=None):
+        """Filter values for the ``H_hat`` a fitted estimator builds on ``X``.
+
+        Parameters
+        ----------
+        estimator : WendlandFeatures or RandomFeatureRegressor
+            Fitted.
+        X : array-like of shape (n_samples, n_features)
+            Data (usually the training data).
+        k : int, default=20
+            Gradient steps (the paper's Fig. 3 uses 20).
+        step_size : float, default=None
+            ``None``: the optimal step of Lemma 4.2 for this ``H_hat``.
+        name : str, default=None
+
+        Returns
+        -------
+        display : LandweberFilterDisplay
+        """
+        spec = SpectrumDisplay.from_estimator(estimator, X, population=False)
+        lam = spec.eigenvalues
+        if step_size is None:
+            positive = lam[lam > lam[0] * lam.size * np.finfo(float).eps]
+            step_size = optimal_step_size(positive[-1], lam[0])
+        return cls(lam, k, step_size, name=name if name is not None else spec.name)
+
+    def plot(self, ax=None, *, name=None, color=None):
+        """Filter values against the eigenvalue index, with the line ``f = 1``.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+        name : str, default=None
+        color : matplotlib color, default=None
+
+        Returns
+        -------
+        display : LandweberFilterDisplay
+        """
+        ax = _get_ax(ax)
+        label = name if name is not None else self.name
+        j = np.arange(1, self.filter_values.size + 1)
+        (self.line_,) = ax.plot(j, self.filter_values, "-", color=color, label=label)
+        ax.axhline(1.0, color="black", linestyle="--", linewidth=0.8)
+        ax.set_xlabel("index j")
+        ax.set_ylabel(rf"$f_{{{self.k}}}(\sigma_j)$")
+        if label is not None:
+            ax.legend()
+        self.ax_ = ax
+        self.figure_ = ax.figure
+        return self
