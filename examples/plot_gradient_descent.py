@@ -1,6 +1,6 @@
 """
 How many gradient steps to zero training loss? (Fig. 2)
-======================================================
+=======================================================
 
 Gradient descent on the last layer from ``coef = 0`` with the step
 ``eta = 2 / (lambda_min + lambda_max)`` of Lemma 4.2, on the Prostate-Cancer

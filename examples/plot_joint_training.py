@@ -1,6 +1,6 @@
 """
 Does training the hidden layer improve conditioning? (Fig. 4, Appendix A.3)
-==========================================================================
+===========================================================================
 
 The random-features model fixes ``W`` and trains only the last layer. One may
 hope that training ``W`` as well makes ``gamma(X W)`` better conditioned. The

@@ -1,6 +1,6 @@
 """
 Why are the early gradient steps so different? (Fig. 3)
-=====================================================
+=======================================================
 
 Left: the eigenvalues of ``H_hat`` (solid) and of the population matrix ``H``
 (dashed), each divided by its largest; the Wendland activations have a flat

@@ -25,6 +25,7 @@ __all__ = [
     "landweber_residuals",
     "numerical_rank_threshold",
     "optimal_step_size",
+    "population_spectrum",
     "required_width",
     "spectral_summary",
 ]
@@ -134,6 +135,32 @@ def spectral_summary(eigenvalues, n, m, dtype=np.float64, *, from_svd=False):
     lam_min_nz = float(above[0]) if rank else 0.0
     cond = lam_max / lam_min if (full and lam_min > 0.0) else math.inf
     return SpectralSummary(lam_min, lam_max, lam_min_nz, cond, rank, thr)
+
+
+def population_spectrum(H):
+    """Spectral summary of a population matrix ``H`` (eq. 2.7).
+
+    Parameters
+    ----------
+    H : ndarray of shape (n, n)
+        Symmetric positive semi-definite population matrix.
+
+    Returns
+    -------
+    summary : SpectralSummary
+        ``lambda_min`` is 0.0 when ``H`` is numerically singular (its
+        eigenvalues below ``n eps lambda_max``), e.g. for ReLU on the points
+        of Definition 2.1 (Theorem 3.1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> population_spectrum(np.diag([2.0, 0.5])).condition_number
+    4.0
+    """
+    H = np.asarray(H, dtype=np.float64)
+    lam = np.linalg.eigvalsh(H)
+    return spectral_summary(lam, H.shape[0], H.shape[0])
 
 
 def required_width(n, lambda_min, C, delta=0.01):

@@ -340,7 +340,13 @@ class LossCurveDisplay:
         -------
         display : LossCurveDisplay
         """
-        check_is_fitted(estimator, "loss_curve_")
+        check_is_fitted(estimator)
+        if not hasattr(estimator, "loss_curve_"):
+            raise ValueError(
+                "LossCurveDisplay needs an estimator fitted with "
+                f"solver='landweber'; this one used solver={estimator.solver!r} "
+                "and has no loss_curve_."
+            )
         if name is None and isinstance(estimator.activation, str):
             name = estimator.activation
         return cls(estimator.loss_curve_, name=name)
@@ -375,7 +381,7 @@ class LossCurveDisplay:
         ax.set_xlabel("gradient step k")
         ax.set_ylabel(r"$\|Z\alpha_k - y\| / \|y\|$")
         if label is not None:
-            ax.legend()
+            ax.legend(loc="lower left")
         self.ax_ = ax
         self.figure_ = ax.figure
         return self

@@ -5,10 +5,13 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin
 
 from ._compat import Interval, StrOptions, _fit_context, check_is_fitted, validate_data
-from .features import FEATURE_PARAMETER_CONSTRAINTS, RandomFeaturesMixin
+from .diagnostics import population_spectrum, required_width
+from .features import FEATURE_PARAMETER_CONSTRAINTS, RandomFeaturesMixin, prepare_inputs
+from .population import population_gram
 from .solvers import solve_direct, solve_landweber
 
 __all__ = ["RandomFeatureRegressor"]
@@ -30,6 +33,9 @@ def _fit_landweber(est, op, y):
 
 
 _SOLVERS = {"direct": _fit_direct, "landweber": _fit_landweber}
+# population_diagnostics="auto" computes H (n x n, and its eigenvalues) up to
+# this many samples; the cost is then below that of a typical fit.
+_POPULATION_AUTO_MAX_N = 2000
 
 
 class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
@@ -48,6 +54,7 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         "step_size": [Interval(Real, 0, None, closed="neither"), None],
         "delta": [Interval(Real, 0, 1, closed="neither")],
         "block_size": [Interval(Integral, 1, None, closed="left"), None],
+        "population_diagnostics": ["boolean", StrOptions({"auto"})],
         "verbose": ["verbose"],
     }
 
@@ -67,6 +74,7 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         step_size=None,
         delta=0.01,
         block_size=None,
+        population_diagnostics="auto",
         random_state=None,
         verbose=0,
     ):
@@ -83,6 +91,7 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         self.step_size = step_size
         self.delta = delta
         self.block_size = block_size
+        self.population_diagnostics = population_diagnostics
         self.random_state = random_state
         self.verbose = verbose
 
@@ -92,7 +101,36 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         op = self._feature_map(X, self.block_size)
         result = _SOLVERS[self.solver](self, op, Y)
         self._store(result)
+        self._store_population(X)
         return self
+
+    def _store_population(self, X):
+        """Population ``lambda_min(H)``, ``kappa(H)`` and the width of Lemma 2.4."""
+        self.population_lambda_min_ = None
+        self.population_condition_number_ = None
+        self.required_width_ = None
+        n = X.shape[0]
+        wanted = self.population_diagnostics
+        if wanted == "auto":
+            wanted = n <= _POPULATION_AUTO_MAX_N
+        # H (eq. 2.7) is defined for points on the sphere
+        if not wanted or not self.normalize:
+            return
+        Xt = prepare_inputs(X, normalize=True, bias=self.bias)
+        Xt = Xt.toarray() if sp.issparse(Xt) else Xt
+        H = population_gram(
+            np.asarray(Xt, dtype=np.float64),
+            self.activation,
+            zeta=self.zeta,
+            weights=self.weights,
+        )
+        spec = population_spectrum(H)
+        self.population_lambda_min_ = spec.lambda_min
+        self.population_condition_number_ = spec.condition_number
+        if self.weights == "sphere":  # Lemma 2.4 is for weights on the sphere
+            self.required_width_ = required_width(
+                n, spec.lambda_min, self._activation.C, self.delta
+            )
 
     def _store(self, result):
         spec = result.spectrum
@@ -184,6 +222,12 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
         within 128 MiB, so memory is set by the ``n x n`` matrix ``H_hat``
         rather than by ``n x m``. Results do not depend on it beyond
         rounding.
+    population_diagnostics : bool or "auto", default="auto"
+        Also compute the population matrix ``H`` of the training data
+        (eq. 2.7, 3.4) and from it ``population_lambda_min_``,
+        ``population_condition_number_`` and ``required_width_``. It costs an
+        ``n x n`` matrix and its eigenvalues; ``"auto"`` does it for
+        ``n_samples <= 2000``.
     random_state : int, RandomState instance or None, default=None
         Seed for ``W``; the same as :class:`~sklearn_rfnet.WendlandFeatures`
         with the same parameters.
@@ -206,6 +250,23 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
         It is ``kappa(Z)**2`` and sets the Landweber rate (Lemma 4.2).
     rank_ : int
         Numerical rank of ``Z``.
+    population_lambda_min_ : float or None
+        ``lambda_min(H)`` of the population matrix of the training points
+        (eq. 2.7); 0.0 when ``H`` is numerically singular (e.g. ReLU on the
+        points of Definition 2.1, Theorem 3.1). ``None`` when not computed
+        (``population_diagnostics``, or ``normalize=False``: ``H`` is defined
+        for points on the sphere).
+    population_condition_number_ : float or None
+        ``kappa(H)``, the value ``condition_number_`` approaches as the width
+        grows (Lemma 2.5); ``inf`` when ``H`` is singular, ``None`` when not
+        computed.
+    required_width_ : int, float or None
+        Width ``m >= 10 n C^2 log(2n/delta) / lambda_min(H)`` of Lemma 2.4 /
+        Theorem 4.3, with which ``Z`` has full row rank (and gradient descent
+        reaches zero training loss) with probability ``1 - delta``;
+        ``math.inf`` when ``lambda_min(H) = 0``. ``None`` when the population
+        diagnostics are not computed or ``weights="gaussian"`` (Appendix
+        A.1's bound has an unspecified constant).
     solver_ : str
         The method that produced ``coef_``: ``"cholesky"``, ``"svd"`` or
         ``"eigh"`` for the direct solver, ``"landweber"`` otherwise.

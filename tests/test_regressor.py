@@ -297,3 +297,42 @@ def test_input_not_mutated(sphere_data):
     RandomFeatureRegressor(60, bias=True, random_state=0).fit(X, y).predict(X)
     np.testing.assert_array_equal(X, X0)
     np.testing.assert_array_equal(y, y0)
+
+
+@pytest.mark.parametrize("activation, C", [("wendland0", 1.0), ("wendland2", 3.0)])
+def test_required_width_matches_lemma_2_4_by_hand(activation, C):
+    from sklearn_rfnet.population import population_gram
+
+    n, delta = 30, 0.05
+    X = _sphere(n, 6, 0)
+    reg = RandomFeatureRegressor(
+        200, activation=activation, delta=delta, random_state=0
+    ).fit(X, X[:, 0])
+    lam_min = np.linalg.eigvalsh(population_gram(X, activation))[0]
+    assert lam_min > 0
+    by_hand = int(np.ceil(10 * n * C**2 * np.log(2 * n / delta) / lam_min))
+    assert reg.required_width_ == by_hand
+    assert reg.population_lambda_min_ == pytest.approx(lam_min, rel=1e-10)
+    # the sample condition number approaches the population one (Lemma 2.5)
+    wide = RandomFeatureRegressor(20000, activation=activation, random_state=0)
+    wide.fit(X, X[:, 0])
+    assert wide.condition_number_ == pytest.approx(
+        reg.population_condition_number_, rel=0.25
+    )
+
+
+def test_population_diagnostics_switch(sphere_data):
+    X, y = sphere_data
+    off = RandomFeatureRegressor(100, population_diagnostics=False).fit(X, y)
+    assert off.required_width_ is None and off.population_lambda_min_ is None
+    raw = RandomFeatureRegressor(100, normalize=False).fit(X, y)
+    assert raw.population_condition_number_ is None  # H needs points on the sphere
+    gauss = RandomFeatureRegressor(100, weights="gaussian").fit(X, y)
+    assert gauss.population_lambda_min_ > 0 and gauss.required_width_ is None
+
+
+def test_bad_points_population_singular_for_relu():
+    with pytest.warns(RankDeficiencyWarning):
+        reg = RandomFeatureRegressor(100, activation="relu").fit(BAD_POINTS, np.ones(8))
+    assert reg.population_lambda_min_ == 0.0
+    assert reg.required_width_ == np.inf
