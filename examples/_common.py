@@ -2,11 +2,6 @@
 
 import os
 
-import matplotlib
-
-if not os.environ.get("DISPLAY"):
-    matplotlib.use("Agg")
-
 QUICK = bool(os.environ.get("RFNET_QUICK") or os.environ.get("CI"))
 
 

@@ -86,10 +86,6 @@ for e in sorted({0, 1, N_EPOCHS // 4, N_EPOCHS // 2, N_EPOCHS}):
 print(f"kappa grew by a factor {kappas[-1] / kappas[0]:.3g} during training")
 
 # %%
-import matplotlib
-
-if not os.environ.get("DISPLAY"):
-    matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 fig, ax = plt.subplots(figsize=(5, 3.5))

@@ -25,7 +25,7 @@ for any activation:
   strictly positive definite for every set of distinct points.
 
 Quadrature for ``phi`` (weights on the sphere, ``d >= 3``)
----------------------------------------------------------
+----------------------------------------------------------
 Put ``x`` at the pole, let ``theta = arccos(x^T w)`` be the polar angle of
 ``w`` and ``psi`` its azimuth measured from the great circle through ``x``
 and ``y``. With ``t = x^T y = cos(theta_t)`` the spherical law of cosines

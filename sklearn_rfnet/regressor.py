@@ -238,7 +238,7 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
     ----------
     coef_ : ndarray of shape (n_components,) or (n_components, n_targets)
         Last-layer weights (the paper's ``alpha``).
-    random_weights_ : ndarray of shape (n_features_in_ + bias, n_components)
+    random_weights_ : ndarray of shape (`n_features_in_` + bias, n_components)
         Hidden-layer weights ``W``.
     lambda_min_ : float
         Smallest eigenvalue of the training ``H_hat = Z Z^T`` (0.0 when it is
@@ -272,7 +272,7 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
         ``"eigh"`` for the direct solver, ``"landweber"`` otherwise.
     n_iter_ : int
         Landweber steps taken; 1 for the direct solver (one solve).
-    loss_curve_ : ndarray of shape (n_iter_ + 1,)
+    loss_curve_ : ndarray of shape (`n_iter_` + 1,)
         Relative training residual ``||Z coef_k - y|| / ||y||`` after
         ``k = 0, 1, ..., n_iter_`` Landweber steps (eq. 4.4). Only with
         ``solver="landweber"``.
@@ -280,7 +280,7 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
         The Landweber step used. Only with ``solver="landweber"``.
     n_features_in_ : int
         Number of features seen during :term:`fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during :term:`fit`. Defined only when ``X``
         has feature names that are all strings.
 
