@@ -154,6 +154,8 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         X = validate_data(
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
         )
+        if X.dtype != self.coef_.dtype:  # features in the precision of the fit
+            X = X.astype(self.coef_.dtype)
         return self._feature_map(X, self.block_size).matmat(self.coef_)
 
     def __sklearn_tags__(self):
@@ -298,10 +300,12 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
     over blocks of hidden units with a symmetric rank-k update and
     factored; ``coef_ = Z^T H_hat^{-1} y`` is then assembled block by block.
     Because ``kappa(H_hat) = kappa(Z)^2``, the Cholesky route is used only
-    while ``kappa < 1e8``; beyond that the thin SVD of ``Z`` (or, if ``Z``
-    does not fit in one block, the eigendecomposition of ``H_hat``) gives
-    the minimum-norm least-squares solution, with a warning naming the rank
-    when ``Z`` is rank deficient.
+    while ``kappa(H_hat + alpha I) < 1e6`` when ``Z`` fits in one block;
+    beyond that the thin SVD of ``Z`` gives the minimum-norm least-squares
+    solution (accuracy ``eps kappa(Z)``). When ``Z`` does not fit in one
+    block, Cholesky is kept up to ``1e12`` (with a ``LinAlgWarning`` above
+    ``1e8``) and the eigendecomposition of ``H_hat`` is the fallback. A
+    rank-deficient ``Z`` gives a warning naming its numerical rank.
 
     References
     ----------

@@ -20,7 +20,9 @@ def _wendland2_ref(z, d, zeta=S2):
     r = math.sqrt(max(2 - 2 * z, 0.0)) / zeta
     if r > 1:
         return 0.0
-    return (1 - r) ** (ell + 2) * ((ell**2 + 4 * ell + 3) * r**2 + (3 * ell + 6) * r + 3)
+    return (1 - r) ** (ell + 2) * (
+        (ell**2 + 4 * ell + 3) * r**2 + (3 * ell + 6) * r + 3
+    )
 
 
 @pytest.mark.parametrize(

@@ -44,7 +44,9 @@ def _instances():
         yield WendlandFeatures(activation=activation, bias=True, weights="gaussian")
         for solver in ("direct", "landweber"):
             yield RandomFeatureRegressor(activation=activation, solver=solver)
-            yield RandomFeatureRegressor(activation=activation, solver=solver, bias=True)
+            yield RandomFeatureRegressor(
+                activation=activation, solver=solver, bias=True
+            )
 
 
 def _expected_failed_checks(est):
@@ -64,7 +66,9 @@ def _expected_failed_checks(est):
     return failures
 
 
-@parametrize_with_checks(list(_instances()), expected_failed_checks=_expected_failed_checks)
+@parametrize_with_checks(
+    list(_instances()), expected_failed_checks=_expected_failed_checks
+)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
@@ -73,7 +77,11 @@ def test_sklearn_compatible_estimator(estimator, check):
 def test_regressors_train_data_fitted_with_default_alpha(activation):
     """The claim behind _RIDGE, on the data of check_regressors_train."""
     X, y = make_regression(
-        n_samples=200, n_features=10, n_informative=1, bias=5.0, noise=20,
+        n_samples=200,
+        n_features=10,
+        n_informative=1,
+        bias=5.0,
+        noise=20,
         random_state=42,
     )
     X, y = StandardScaler().fit_transform(X), scale(y)

@@ -132,7 +132,9 @@ def test_feature_map_blocks_agree(block_size):
 
 def test_pickle_and_clone_round_trip():
     X = np.random.RandomState(0).normal(size=(6, 3))
-    tr = WendlandFeatures(n_components=12, activation="wendland2", random_state=0).fit(X)
+    tr = WendlandFeatures(n_components=12, activation="wendland2", random_state=0).fit(
+        X
+    )
     again = pickle.loads(pickle.dumps(tr))
     np.testing.assert_array_equal(again.transform(X), tr.transform(X))
     cl = clone(tr).fit(X)

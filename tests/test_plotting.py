@@ -78,8 +78,13 @@ def test_conditioning_from_estimator_uses_its_parameters():
         est, X, widths=[40], n_repeats=2, population=False, random_state=3
     )
     b = ConditioningDisplay.from_data(
-        X, widths=[40], activation="relu", bias=True, n_repeats=2,
-        population=False, random_state=3,
+        X,
+        widths=[40],
+        activation="relu",
+        bias=True,
+        n_repeats=2,
+        population=False,
+        random_state=3,
     )
     np.testing.assert_array_equal(a.condition_numbers, b.condition_numbers)
     assert a.population_condition_number is None
@@ -129,7 +134,9 @@ def test_spectrum_and_filter_displays():
     eta = 2 / (reg.lambda_min_ + reg.lambda_max_)
     assert filt.step_size == pytest.approx(eta, rel=1e-6)
     np.testing.assert_allclose(
-        filt.filter_values, landweber_filter(spec.eigenvalues, eta, 20), rtol=1e-6,
+        filt.filter_values,
+        landweber_filter(spec.eigenvalues, eta, 20),
+        rtol=1e-6,
         atol=1e-9,
     )
     filt.plot(ax=ax2)

@@ -44,9 +44,7 @@ def _sphere(n, d, seed):
 @pytest.mark.parametrize("bias", [False, True])
 def test_consistency_contract(activation, solver, bias, sphere_data):
     X, y = sphere_data
-    params = dict(
-        n_components=150, activation=activation, bias=bias, random_state=7
-    )
+    params = dict(n_components=150, activation=activation, bias=bias, random_state=7)
     reg = RandomFeatureRegressor(solver=solver, max_iter=50, tol=0, **params)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -93,7 +91,9 @@ def test_bad_points_rank_deficient_for_relu_and_swish(activation):
     # Theorem 2.2 / Appendix A.2: rank 7 whatever W and the width
     y = np.arange(8.0)
     assert y @ V_NULL != 0  # Corollary 2.3: not fittable
-    reg = RandomFeatureRegressor(n_components=300, activation=activation, random_state=0)
+    reg = RandomFeatureRegressor(
+        n_components=300, activation=activation, random_state=0
+    )
     with pytest.warns(RankDeficiencyWarning, match="numerical rank 7"):
         reg.fit(BAD_POINTS, y)
     assert reg.rank_ == 7 and reg.condition_number_ == np.inf
@@ -101,7 +101,9 @@ def test_bad_points_rank_deficient_for_relu_and_swish(activation):
     Z = WendlandFeatures(300, activation=activation, random_state=0).fit_transform(
         BAD_POINTS
     )
-    np.testing.assert_allclose(reg.coef_, np.linalg.lstsq(Z, y, rcond=None)[0], rtol=1e-8)
+    np.testing.assert_allclose(
+        reg.coef_, np.linalg.lstsq(Z, y, rcond=None)[0], rtol=1e-8
+    )
     # the residual is exactly the component of y along v
     resid = reg.predict(BAD_POINTS) - y
     expected = -(y @ V_NULL) / 8 * V_NULL
@@ -203,7 +205,9 @@ def test_pickle_clone_and_seed(sphere_data):
     cl = clone(reg).fit(X, y)
     np.testing.assert_array_equal(cl.random_weights_, reg.random_weights_)
     np.testing.assert_array_equal(cl.predict(X), reg.predict(X))
-    other = RandomFeatureRegressor(150, activation="wendland2", random_state=6).fit(X, y)
+    other = RandomFeatureRegressor(150, activation="wendland2", random_state=6).fit(
+        X, y
+    )
     assert not np.allclose(other.random_weights_, reg.random_weights_)
 
 

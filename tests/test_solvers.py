@@ -48,7 +48,9 @@ def test_ill_conditioned_falls_back_to_svd():
     y = np.random.RandomState(1).normal(size=20)
     res = solve_direct(DenseOperator(Z), y)
     assert res.solver == "svd"
-    np.testing.assert_allclose(res.coef, np.linalg.lstsq(Z, y, rcond=None)[0], rtol=1e-8)
+    np.testing.assert_allclose(
+        res.coef, np.linalg.lstsq(Z, y, rcond=None)[0], rtol=1e-8
+    )
     assert res.spectrum.condition_number == pytest.approx(1e12, rel=1e-6)
 
 
@@ -61,7 +63,9 @@ def test_rank_deficient_warns_and_matches_lstsq():
     assert res.spectrum.rank == 15
     assert res.spectrum.lambda_min == 0.0
     assert res.spectrum.condition_number == np.inf
-    np.testing.assert_allclose(res.coef, np.linalg.lstsq(Z, y, rcond=None)[0], rtol=1e-8)
+    np.testing.assert_allclose(
+        res.coef, np.linalg.lstsq(Z, y, rcond=None)[0], rtol=1e-8
+    )
 
 
 class _NoMemory(DenseOperator):
@@ -78,7 +82,9 @@ def test_rank_deficient_without_Z_uses_eigh():
     with pytest.warns(RankDeficiencyWarning):
         res = solve_direct(_NoMemory(Z), y)
     assert res.solver == "eigh"
-    np.testing.assert_allclose(res.coef, np.linalg.lstsq(Z, y, rcond=None)[0], rtol=1e-8)
+    np.testing.assert_allclose(
+        res.coef, np.linalg.lstsq(Z, y, rcond=None)[0], rtol=1e-8
+    )
 
 
 @pytest.mark.parametrize("alpha", [1e-3, 1.0])
@@ -94,9 +100,13 @@ def test_ridge_matches_primal_normal_equations(alpha, op_cls):
 def test_underparameterized_warns_and_gives_least_squares():
     Z = _Z(40, 10)
     y = np.random.RandomState(3).normal(size=40)
-    with pytest.warns(UnderParameterizedWarning, match="n_components=10 < n_samples=40"):
+    with pytest.warns(
+        UnderParameterizedWarning, match="n_components=10 < n_samples=40"
+    ):
         res = solve_direct(DenseOperator(Z), y)
-    np.testing.assert_allclose(res.coef, np.linalg.lstsq(Z, y, rcond=None)[0], rtol=1e-10)
+    np.testing.assert_allclose(
+        res.coef, np.linalg.lstsq(Z, y, rcond=None)[0], rtol=1e-10
+    )
     assert res.spectrum.rank == 10 and res.spectrum.lambda_min == 0.0
 
 
@@ -142,7 +152,9 @@ def test_landweber_max_iter_warning_and_rank_deficiency():
             res = solve_landweber(DenseOperator(Z), y, max_iter=200, tol=1e-12)
     assert res.n_iter == 200 and res.stop_reason == "max_iter"
     # converged on the range of Z: the minimum-norm least-squares solution
-    np.testing.assert_allclose(res.coef, np.linalg.lstsq(Z, y, rcond=None)[0], rtol=1e-8)
+    np.testing.assert_allclose(
+        res.coef, np.linalg.lstsq(Z, y, rcond=None)[0], rtol=1e-8
+    )
     # the optimal step uses the smallest non-zero eigenvalue (here 1): eta = 1
     assert res.step_size == pytest.approx(1.0, rel=1e-10)
 
@@ -153,7 +165,9 @@ def test_landweber_step_size_validation():
     y = np.ones(5)
     with pytest.raises(ValueError, match="would diverge"):
         solve_landweber(DenseOperator(Z), y, step_size=2.0 / lam_max * 1.01)
-    res = solve_landweber(DenseOperator(Z), y, step_size=0.5 / lam_max, max_iter=3, tol=0)
+    res = solve_landweber(
+        DenseOperator(Z), y, step_size=0.5 / lam_max, max_iter=3, tol=0
+    )
     explicit = _explicit_gd(Z, y, 0.5 / lam_max, 3)[3]
     np.testing.assert_allclose(res.coef, explicit, rtol=1e-12)
 
@@ -170,4 +184,6 @@ def test_cholesky_blocked_keeps_going_with_warning():
     with pytest.warns(LinAlgWarning, match="ill-conditioned"):
         res = solve_direct(_NoMemory(Z), y)
     assert res.solver == "cholesky"
-    np.testing.assert_allclose(res.coef, np.linalg.lstsq(Z, y, rcond=None)[0], rtol=1e-5)
+    np.testing.assert_allclose(
+        res.coef, np.linalg.lstsq(Z, y, rcond=None)[0], rtol=1e-5
+    )

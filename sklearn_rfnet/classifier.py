@@ -1,0 +1,234 @@
+"""``RandomFeatureClassifier``: one-vs-rest least squares on random features."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import ClassifierMixin
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils.multiclass import check_classification_targets
+
+from ._compat import _fit_context, validate_data
+from .regressor import _BaseRandomFeatureModel
+
+__all__ = ["RandomFeatureClassifier"]
+
+
+class RandomFeatureClassifier(ClassifierMixin, _BaseRandomFeatureModel):
+    """Two-layer network in the random features regime, used as a classifier.
+
+    The same network and training as
+    :class:`~sklearn_rfnet.RandomFeatureRegressor`: a fixed random hidden
+    layer ``W`` and a last layer fitted by least squares on
+    ``Z = gamma(X W) / sqrt(m)`` (problem 2.4), here with one-vs-rest
+    targets ``+1`` / ``-1``, one column per class (a single column for two
+    classes), which is how the paper labels its classification sets
+    (Synthetic-2 and Fashion-MNIST, Section 3.5). With ``m >= n`` and
+    ``Z`` of full row rank the minimum-norm solution interpolates the
+    labels; ``alpha > 0`` (ridge) or a finite number of Landweber steps
+    regularizes it. Every fit reports the conditioning of
+    ``H_hat = Z Z^T``, which does not depend on the labels.
+
+    Parameters
+    ----------
+    n_components : int, default=100
+        Width ``m`` of the hidden layer. Interpolation of the labels needs
+        ``m >= n_samples``.
+    activation : {"wendland0", "wendland2", "relu", "swish"} or callable, \
+            default="wendland0"
+        The activation ``gamma`` (Table 1); see
+        :class:`~sklearn_rfnet.WendlandFeatures`.
+    zeta : float, default=None
+        Support of the Wendland activations; ``None`` means ``sqrt(2)``.
+    weights : {"sphere", "gaussian"}, default="sphere"
+        Distribution of the columns of ``W`` (Section 2.1, Appendix A.1).
+    normalize : bool, default=True
+        Project each row onto the unit sphere. Rows of zeros are then an
+        error unless ``bias=True``.
+    bias : bool, default=False
+        Append a constant 1 to each row before normalizing (Remark 1).
+    solver : {"direct", "landweber"}, default="direct"
+        ``"direct"``: the minimum-norm least-squares solution (eq. 2.5), or
+        with ``alpha > 0`` the ridge solution (``solver_`` says which
+        factorization ran). ``"landweber"``: gradient descent on the last
+        layer from ``coef = 0`` (Lemma 4.2, Theorem 4.3), in closed form
+        (Lemma A.6).
+    alpha : float, default=0.0
+        Ridge strength for ``solver="direct"``: minimizes
+        ``||Z coef - Y||^2 + alpha ||coef||^2``. It is absolute, on the scale
+        of the eigenvalues of ``H_hat`` (see ``lambda_max_``). The paper's
+        ``alpha`` is the last layer itself, our ``coef_``.
+    max_iter : int, default=1000
+        Number of gradient steps at most (``solver="landweber"``).
+    tol : float, default=1e-10
+        Landweber stops at the first step with relative training residual
+        ``||Z coef - Y||_F / ||Y||_F <= tol``; ``tol=0`` runs exactly
+        ``max_iter`` steps.
+    step_size : float, default=None
+        Landweber step ``eta``; ``None`` uses the optimal
+        ``2 / (lambda_min(H_hat) + lambda_max(H_hat))`` (Lemma 4.2).
+    delta : float, default=0.01
+        Failure probability in the width bound of Lemma 2.4.
+    block_size : int, default=None
+        Hidden units evaluated at a time; ``None`` keeps each block of ``Z``
+        within 128 MiB. Results do not depend on it beyond rounding.
+    population_diagnostics : bool or "auto", default="auto"
+        Also compute the population matrix ``H`` of the training data
+        (eq. 2.7, 3.4) and from it ``population_lambda_min_``,
+        ``population_condition_number_`` and ``required_width_``. It costs an
+        ``n x n`` matrix and its eigenvalues; ``"auto"`` does it for
+        ``n_samples <= 2000``.
+    random_state : int, RandomState instance or None, default=None
+        Seed for ``W``; the same as :class:`~sklearn_rfnet.WendlandFeatures`
+        and :class:`~sklearn_rfnet.RandomFeatureRegressor` with the same
+        parameters.
+    verbose : int, default=0
+        Print Landweber progress.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels, sorted.
+    coef_ : ndarray of shape (n_components,) or (n_components, n_classes)
+        Last-layer weights (the paper's ``alpha``): one column per class, or
+        a single vector for two classes (positive class ``classes_[1]``).
+    random_weights_ : ndarray of shape (`n_features_in_` + bias, n_components)
+        Hidden-layer weights ``W``.
+    lambda_min_ : float
+        Smallest eigenvalue of the training ``H_hat = Z Z^T`` (0.0 when it is
+        numerically singular).
+    lambda_max_ : float
+        Largest eigenvalue of the training ``H_hat``.
+    condition_number_ : float
+        ``lambda_max_ / lambda_min_``; ``inf`` when ``H_hat`` is singular.
+    rank_ : int
+        Numerical rank of ``Z``.
+    population_lambda_min_ : float or None
+        ``lambda_min(H)`` of the population matrix of the training points
+        (eq. 2.7); ``None`` when not computed (``population_diagnostics``, or
+        ``normalize=False``).
+    population_condition_number_ : float or None
+        ``kappa(H)``, the value ``condition_number_`` approaches as the width
+        grows (Lemma 2.5); ``None`` when not computed.
+    required_width_ : int, float or None
+        Width of Lemma 2.4 / Theorem 4.3 with which ``Z`` has full row rank
+        with probability ``1 - delta``; ``None`` when not computed or
+        ``weights="gaussian"``.
+    solver_ : str
+        The method that produced ``coef_``: ``"cholesky"``, ``"svd"`` or
+        ``"eigh"`` for the direct solver, ``"landweber"`` otherwise.
+    n_iter_ : int
+        Landweber steps taken; 1 for the direct solver (one solve).
+    loss_curve_ : ndarray of shape (`n_iter_` + 1,)
+        Relative training residual ``||Z coef_k - Y||_F / ||Y||_F`` after
+        ``k = 0, 1, ..., n_iter_`` Landweber steps (eq. 4.4), ``Y`` the
+        ``+-1`` target matrix. Only with ``solver="landweber"``.
+    step_size_ : float
+        The Landweber step used. Only with ``solver="landweber"``.
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when ``X``
+        has feature names that are all strings.
+
+    See Also
+    --------
+    RandomFeatureRegressor : The same network for regression.
+    sklearn.linear_model.RidgeClassifier : The same one-vs-rest ``+-1``
+        encoding on the raw features.
+
+    Notes
+    -----
+    The targets are ``LabelBinarizer(neg_label=-1, pos_label=1)`` of ``y``,
+    exactly as :class:`~sklearn.linear_model.RidgeClassifier` encodes them,
+    so ``coef_`` equals that of a
+    :class:`~sklearn_rfnet.RandomFeatureRegressor` with the same parameters
+    fitted on those targets. ``decision_function`` is the network output;
+    ``predict`` takes its sign for two classes and its argmax otherwise.
+    The last layer has no intercept: use ``bias=True`` for an offset in the
+    hidden units.
+
+    References
+    ----------
+    .. [1] A. Townsend, A. Damle and A. R. Benson, "Over-parametrized neural
+       networks as under-determined linear systems", 2020.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rfnet.classifier import RandomFeatureClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(60, 3))
+    >>> y = np.where(X[:, 0] > 0, "pos", "neg")
+    >>> clf = RandomFeatureClassifier(n_components=300, random_state=0).fit(X, y)
+    >>> clf.classes_
+    array(['neg', 'pos'], dtype='<U3')
+    >>> clf.decision_function(X[:4]).shape, clf.score(X, y), clf.rank_
+    ((4,), 1.0, 60)
+    """
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Draw ``W`` and fit the last layer to one-vs-rest ``+-1`` targets.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Class labels (numbers or strings), at least two distinct.
+
+        Returns
+        -------
+        self : object
+            Fitted classifier.
+        """
+        X, y = validate_data(
+            self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32]
+        )
+        check_classification_targets(y)
+        self._label_binarizer = LabelBinarizer(neg_label=-1, pos_label=1)
+        Y = self._label_binarizer.fit_transform(y).astype(np.float64)
+        self.classes_ = self._label_binarizer.classes_
+        if len(self.classes_) < 2:
+            raise ValueError(
+                "RandomFeatureClassifier needs samples of at least 2 classes, but "
+                f"the data contains only one class: {self.classes_[0]!r}."
+            )
+        if Y.shape[1] == 1:
+            Y = Y.ravel()
+        return self._fit_last_layer(X, Y)
+
+    def decision_function(self, X):
+        """Network output on the ``+-1`` class encoding.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            ``gamma(X_tilde W) coef_ / sqrt(m)``. For two classes, one score
+            per sample, positive for ``classes_[1]``; otherwise one column
+            per class, in the order of ``classes_``.
+        """
+        return self._decision(X)
+
+    def predict(self, X):
+        """Class with the largest score (sign of the score for two classes).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predicted labels, drawn from ``classes_``.
+        """
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return self.classes_[(scores > 0).astype(np.intp)]
+        return self.classes_[np.argmax(scores, axis=1)]

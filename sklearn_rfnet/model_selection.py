@@ -1,0 +1,649 @@
+"""Choosing the ridge strength or the number of Landweber steps by cross-validation.
+
+The hidden layer ``W`` does not depend on the targets, so every training
+subset sees the same features and its ``H_hat`` is a principal submatrix of
+the ``H_hat = Z Z^T`` of all the training rows (eq. 2.6). Cross-validation
+therefore needs ``Z`` once: the fit on rows ``T`` predicts row ``i`` as
+``H_hat[i, T] c_T`` with dual coefficients ``c_T`` (``coef = Z_T^T c_T``),
+and every grid value comes from one eigendecomposition per fold:
+
+* ridge, ``c_T = (H_TT + alpha I)^{-1} y_T = U diag(1 / (lambda + alpha)) U^T y_T``;
+* ``k`` Landweber steps from 0 (Lemma A.6),
+  ``c_T = U diag(h_k(lambda)) U^T y_T`` with
+  ``h_k(lambda) = (1 - (1 - eta lambda)^k) / lambda`` and ``eta`` from the
+  spectrum of ``H_TT`` (Lemma 4.2), exactly what
+  :class:`~sklearn_rfnet.RandomFeatureRegressor` does on the rows ``T``.
+
+For ridge, leave-one-out needs no fold at all: with
+``G = (H_hat + alpha I)^{-1} = U diag(1 / (lambda + alpha)) U^T`` the
+leave-one-out residual is ``e_i = (G y)_i / G_ii`` (the identity behind
+scikit-learn's :class:`~sklearn.linear_model.RidgeCV`), for all ``alpha``
+from one eigendecomposition of the full ``H_hat``.
+
+The module is pure linear algebra except for the estimator
+:class:`RandomFeatureRegressorCV` at its end.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+from scipy import linalg
+from sklearn.base import RegressorMixin
+from sklearn.model_selection import check_cv
+from threadpoolctl import threadpool_limits
+
+from ._compat import _fit_context, validate_data
+from .diagnostics import landweber_residuals, optimal_step_size, spectral_summary
+from .exceptions import UnderParameterizedWarning
+from .regressor import _BaseRandomFeatureModel
+from .solvers import DirectResult, LandweberResult
+
+__all__ = ["RandomFeatureRegressorCV"]
+
+# Default grids: 50 ridge strengths lambda_max(H_hat) * logspace(-12, 0, 50),
+# from interpolation (alpha far below every eigenvalue that matters) to
+# shrinking every eigencomponent by at least half; 50 step counts from 1 to
+# max_iter, geometrically spaced.
+_N_GRID = 50
+_DEFAULT_ALPHAS = np.logspace(-12.0, 0.0, _N_GRID)  # times lambda_max(H_hat)
+
+
+# --------------------------------------------------------------------------
+# Spectral filters: the dual gains of one grid of models on one H_hat
+
+
+def _eigh(H):
+    return linalg.eigh(
+        H, lower=True, check_finite=False, driver="evd", overwrite_a=True
+    )
+
+
+def _ridge_gains(lam, alphas, summary):
+    """``g(lambda) = 1 / (lambda + alpha)`` for each ``alpha`` (rows).
+
+    For ``alpha = 0`` eigenvalues at or below the rank threshold get gain 0:
+    the pseudo-inverse, which gives the minimum-norm least-squares solution
+    (eq. 2.5), as the direct solver does.
+    """
+    lam_c = np.maximum(lam, 0.0)
+    gains = np.zeros((len(alphas), len(lam)))
+    for a, alpha in enumerate(alphas):
+        if alpha > 0:
+            gains[a] = 1.0 / (lam_c + alpha)
+        else:
+            keep = lam > summary.threshold
+            gains[a, keep] = 1.0 / lam[keep]
+    return gains
+
+
+def _landweber_step(summary, step_size):
+    """Step of :func:`~sklearn_rfnet.solvers.solve_landweber` for this spectrum."""
+    if step_size is not None:
+        return float(step_size)
+    if summary.lambda_max > 0:
+        return optimal_step_size(summary.lambda_min_nonzero, summary.lambda_max)
+    return 1.0  # Z = 0: nothing moves whatever the step
+
+
+def _landweber_gains(lam, ks, eta, summary):
+    """``h_k(lambda) = (1 - (1 - eta lambda)^k) / lambda`` for each ``k`` (rows).
+
+    The gains of :func:`~sklearn_rfnet.solvers.solve_landweber` (Lemma A.6),
+    computed the same way: ``-expm1(k log1p(-eta lambda)) / lambda`` where
+    ``0 < eta lambda < 1``, and 0 on eigenvalues at or below the rank
+    threshold (the null space of ``Z^T``, where gradient descent does not move).
+    """
+    ks = np.asarray(ks, dtype=np.float64)[:, None]
+    x = eta * lam
+    live = lam > summary.threshold
+    small = live & (x < 1.0)
+    big = live & (x >= 1.0)
+    gains = np.zeros((ks.shape[0], lam.size))
+    gains[:, small] = -np.expm1(ks * np.log1p(-x[small])) / lam[small]
+    gains[:, big] = (1.0 - np.power(1.0 - x[big], ks)) / lam[big]
+    return gains
+
+
+def _fold_squared_errors(H, Y, train, test, m, filters):
+    """Mean squared test error of every grid model fitted on ``train``.
+
+    One eigendecomposition ``H[train, train] = U Lambda U^T``; the model of
+    grid point ``g`` has dual coefficients ``U diag(G[g]) U^T Y[train]`` and
+    predicts ``H[test, train]`` times them.
+
+    Parameters
+    ----------
+    H : ndarray of shape (n, n)
+        ``H_hat`` of all the rows.
+    Y : ndarray of shape (n, n_targets)
+    train, test : ndarray of int
+    m : int
+        Width (for the rank threshold).
+    filters : callable
+        ``filters(lam, summary) -> G`` of shape (n_grid, n_train).
+
+    Returns
+    -------
+    mse : ndarray of shape (n_grid,)
+    """
+    lam, U = _eigh(H[np.ix_(train, train)])
+    summary = spectral_summary(lam, len(train), m)
+    gains = filters(lam, summary)  # (n_grid, n_train)
+    P = U.T @ Y[train]  # (n_train, t)
+    B = H[np.ix_(test, train)] @ U  # (n_test, n_train)
+    pred = np.einsum("sj,gj,jt->gst", B, gains, P, optimize=True)
+    return np.mean((pred - Y[test][None]) ** 2, axis=(1, 2))
+
+
+def _ridge_loo_squared_errors(lam, U, Y, alphas):
+    """Leave-one-out squared residuals of ridge, from one eigendecomposition.
+
+    ``e_i = (G y)_i / G_ii`` with ``G = U diag(1 / (lambda + alpha)) U^T`` is
+    the residual at ``x_i`` of the ridge fit on the other ``n - 1`` rows
+    (exact: ``G`` is the inverse of ``H_hat + alpha I``, and ``1 / G_ii`` is
+    the Schur complement that drops row ``i``). It needs ``H_hat + alpha I``
+    nonsingular; the caller handles the other ``alpha``.
+
+    Returns
+    -------
+    sq : ndarray of shape (n, n_alphas)
+        Squared residuals, averaged over targets.
+    """
+    lam_c = np.maximum(lam, 0.0)
+    P = U.T @ Y
+    U2 = U**2
+    out = np.empty((U.shape[0], len(alphas)))
+    for a, alpha in enumerate(alphas):
+        g = 1.0 / (lam_c + alpha)
+        e = (U @ (g[:, None] * P)) / (U2 @ g)[:, None]
+        out[:, a] = np.mean(e**2, axis=1)
+    return out
+
+
+def _loo_squared_errors(H, Y, m, filters):
+    """Leave-one-out by ``n`` eigendecompositions of the ``(n-1) x (n-1)``
+    principal submatrices of ``H_hat``: shape (n, n_grid).
+
+    The matrices are small and many, so BLAS runs single-threaded here (as
+    scikit-learn's KMeans does for its small products): a multi-threaded
+    ``eigh`` of a 300 x 300 matrix gains little alone and loses 10-50x when
+    the cores are shared.
+    """
+    idx = np.arange(H.shape[0])
+    with threadpool_limits(limits=1, user_api="blas"):
+        return np.array(
+            [
+                _fold_squared_errors(
+                    H, Y, np.delete(idx, i), idx[i : i + 1], m, filters
+                )
+                for i in idx
+            ]
+        )
+
+
+# --------------------------------------------------------------------------
+# The estimator
+
+_CV_CONSTRAINTS = {
+    **{
+        k: v
+        for k, v in _BaseRandomFeatureModel._parameter_constraints.items()
+        if k not in ("alpha", "tol")
+    },
+    "alphas": ["array-like", None],
+    "n_iters": ["array-like", None],
+    "cv": ["cv_object"],
+}
+
+
+class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
+    """Random-feature regressor with the regularization chosen by cross-validation.
+
+    The network of :class:`~sklearn_rfnet.RandomFeatureRegressor`, with its
+    one regularization parameter chosen from a grid: the ridge strength
+    ``alpha`` (``solver="direct"``) or the number of gradient steps from
+    ``coef = 0`` (``solver="landweber"``, early stopping, Section 4.4). The
+    minimum-norm solution interpolates noisy targets (Proposition 4.1); the
+    cross-validation error says how much to regularize instead.
+
+    Because ``W`` does not depend on the targets, every training subset has
+    as ``H_hat`` a principal submatrix of the full ``H_hat = Z Z^T``: the
+    features are evaluated once, each fold costs one ``n x n``
+    eigendecomposition whatever the grid size, and the final model reuses
+    the eigendecomposition of the full ``H_hat``. The errors are those of
+    refitting :class:`~sklearn_rfnet.RandomFeatureRegressor` (same
+    ``random_state``) on each training subset, to rounding; no approximation
+    is made.
+
+    Parameters
+    ----------
+    n_components : int, default=100
+        Width ``m`` of the hidden layer.
+    activation : {"wendland0", "wendland2", "relu", "swish"} or callable, \
+            default="wendland0"
+        The activation ``gamma`` (Table 1); see
+        :class:`~sklearn_rfnet.WendlandFeatures`.
+    zeta : float, default=None
+        Support of the Wendland activations; ``None`` means ``sqrt(2)``.
+    weights : {"sphere", "gaussian"}, default="sphere"
+        Distribution of the columns of ``W`` (Section 2.1, Appendix A.1).
+    normalize : bool, default=True
+        Project each row onto the unit sphere.
+    bias : bool, default=False
+        Append a constant 1 to each row before normalizing (Remark 1).
+    solver : {"direct", "landweber"}, default="direct"
+        ``"direct"``: ridge, ``alpha`` chosen from ``alphas``.
+        ``"landweber"``: gradient descent from ``coef = 0`` with the step
+        of :class:`~sklearn_rfnet.RandomFeatureRegressor`, the number of
+        steps chosen from ``n_iters``.
+    alphas : array-like of shape (n_alphas,), default=None
+        Ridge strengths to try (``solver="direct"``), each ``>= 0``
+        (``0`` is the minimum-norm interpolant). ``None`` means
+        ``lambda_max(H_hat) * np.logspace(-12, 0, 50)``, relative to the
+        largest eigenvalue of the training ``H_hat``: ``alpha`` is absolute,
+        and the eigenvalues of ``H_hat`` depend on the activation and the
+        dimension. Ignored by ``solver="landweber"``.
+    n_iters : array-like of shape (n_steps,), default=None
+        Numbers of Landweber steps to try (``solver="landweber"``), each
+        ``>= 1``. ``None`` means about 50 distinct step counts from 1 to
+        ``max_iter``, geometrically spaced. Ignored by ``solver="direct"``.
+    cv : int, cross-validation generator or iterable, default=None
+        ``None``: exact leave-one-out. An int: that many
+        :class:`~sklearn.model_selection.KFold` folds (no shuffling). A
+        splitter or an iterable of ``(train, test)`` index arrays is used as
+        given.
+    max_iter : int, default=1000
+        Largest step count of the default ``n_iters`` grid.
+    step_size : float, default=None
+        Landweber step ``eta``; ``None`` uses, on each training subset, the
+        optimal ``2 / (lambda_min + lambda_max)`` of its ``H_hat`` (Lemma
+        4.2), as a refit would. A fixed step must be below
+        ``2 / lambda_max(H_hat)``.
+    delta : float, default=0.01
+        Failure probability in the width bound of Lemma 2.4.
+    block_size : int, default=None
+        Hidden units evaluated at a time; ``None`` keeps each block of ``Z``
+        within 128 MiB.
+    population_diagnostics : bool or "auto", default="auto"
+        As in :class:`~sklearn_rfnet.RandomFeatureRegressor`: also compute
+        the population matrix ``H`` of the training data (eq. 2.7) for
+        ``population_lambda_min_``, ``population_condition_number_`` and
+        ``required_width_``; ``"auto"`` does it for ``n_samples <= 2000``.
+    random_state : int, RandomState instance or None, default=None
+        Seed for ``W``; the same as
+        :class:`~sklearn_rfnet.RandomFeatureRegressor` with the same
+        parameters.
+    verbose : int, default=0
+        Print the chosen value and its cross-validation error.
+
+    Attributes
+    ----------
+    alpha_ : float
+        The chosen ridge strength. Only with ``solver="direct"``.
+    n_iter_ : int
+        The chosen number of Landweber steps, with which ``coef_`` was
+        computed; 1 for the direct solver (one solve).
+    best_score_ : float
+        Minus the mean squared cross-validation error of the chosen value
+        (higher is better, as scikit-learn's ``neg_mean_squared_error``).
+    best_index_ : int
+        Position of the chosen value in the grid.
+    cv_results_ : dict of ndarray
+        ``"param_alpha"`` (``solver="direct"``) or ``"param_n_iter"``
+        (``solver="landweber"``): the grid, shape (n_grid,); ``"params"``:
+        the grid as a list of dicts; ``"split_squared_error"``: shape
+        (n_splits, n_grid), the mean squared error on each test fold (for
+        leave-one-out, each sample's squared residual, averaged over
+        targets); ``"mean_squared_error"`` and ``"std_squared_error"``:
+        their mean and standard deviation over the folds;
+        ``"mean_test_score"`` (``= -mean_squared_error``) and
+        ``"rank_test_score"`` (1 for the chosen value), as in
+        :class:`~sklearn.model_selection.GridSearchCV`.
+    coef_ : ndarray of shape (n_components,) or (n_components, n_targets)
+        Last-layer weights of the chosen model, fitted on all the data.
+    random_weights_ : ndarray of shape (`n_features_in_` + bias, n_components)
+        Hidden-layer weights ``W``.
+    lambda_min_ : float
+        Smallest eigenvalue of the training ``H_hat`` (0.0 when it is
+        numerically singular).
+    lambda_max_ : float
+        Largest eigenvalue of the training ``H_hat``.
+    condition_number_ : float
+        ``lambda_max_ / lambda_min_``; ``inf`` when ``H_hat`` is singular.
+    rank_ : int
+        Numerical rank of ``Z``.
+    population_lambda_min_ : float or None
+        ``lambda_min(H)`` of the population matrix of the training points
+        (eq. 2.7); ``None`` when not computed.
+    population_condition_number_ : float or None
+        ``kappa(H)``; ``None`` when not computed.
+    required_width_ : int, float or None
+        Width of Lemma 2.4 / Theorem 4.3; ``None`` when not computed.
+    solver_ : str
+        ``"eigh"`` (ridge from the eigendecomposition of ``H_hat``) or
+        ``"landweber"``.
+    loss_curve_ : ndarray of shape (`n_iter_` + 1,)
+        Relative training residual ``||Z coef_k - y|| / ||y||`` after
+        ``k = 0, ..., n_iter_`` steps (eq. 4.4) of the final fit. Only with
+        ``solver="landweber"``.
+    step_size_ : float
+        The Landweber step of the final fit. Only with
+        ``solver="landweber"``.
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when ``X``
+        has feature names that are all strings.
+
+    See Also
+    --------
+    RandomFeatureRegressor : One fit with a given ``alpha`` or ``max_iter``.
+    sklearn.linear_model.RidgeCV : The same leave-one-out identity for ridge.
+
+    Notes
+    -----
+    Cost, with ``n`` samples, ``m`` hidden units and ``G`` grid values: one
+    pass over ``Z`` for ``H_hat`` (``O(n^2 m)``) and one for ``coef_``
+    (``O(n m)``), the same as a single fit, plus
+
+    * ridge, leave-one-out: one eigendecomposition (``O(n^3)``) and
+      ``O(G n^2)``;
+    * Landweber, leave-one-out: one eigendecomposition of each
+      ``(n - 1) x (n - 1)`` principal submatrix, ``O(n^4)`` in all (about
+      1 s for ``n = 200`` and 10 s for ``n = 300`` on one core); use
+      ``cv=5`` beyond a few hundred samples;
+    * k-fold (either solver): one eigendecomposition per fold, ``O(k n^3)``.
+
+    The refit is exactly :class:`~sklearn_rfnet.RandomFeatureRegressor`
+    with ``alpha=alpha_`` (``solver="direct"``) or with ``max_iter=n_iter_``
+    and ``tol=0`` (``solver="landweber"``), to rounding.
+
+    Leave-one-out for Landweber is computed exactly, not by the hat-matrix
+    shortcut ``(y_i - yhat_i) / (1 - S_ii)`` with
+    ``S = U diag(1 - (1 - eta lambda)^k) U^T``: that identity holds for
+    penalized least squares but not for a fixed number of gradient steps,
+    and here it is off by factors of 10 to 1000 beyond a few steps (see the
+    user guide, ``docs/model_selection.md``).
+
+    References
+    ----------
+    .. [1] A. Townsend, A. Damle and A. R. Benson, "Over-parametrized neural
+       networks as under-determined linear systems", 2020.
+    .. [2] G. H. Golub, M. Heath and G. Wahba, "Generalized cross-validation
+       as a method for choosing a good ridge parameter", Technometrics, 1979.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rfnet.model_selection import RandomFeatureRegressorCV
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(60, 5))
+    >>> y = np.sin(2 * X[:, 0]) + 0.3 * rng.normal(size=60)
+    >>> reg = RandomFeatureRegressorCV(n_components=600, random_state=0).fit(X, y)
+    >>> reg.cv_results_["param_alpha"].shape, reg.alpha_ > 0
+    ((50,), True)
+    >>> lw = RandomFeatureRegressorCV(
+    ...     n_components=600, solver="landweber", random_state=0).fit(X, y)
+    >>> 1 <= lw.n_iter_ <= 1000, lw.best_score_ < 0
+    (True, True)
+    """
+
+    _parameter_constraints: dict = _CV_CONSTRAINTS
+
+    def __init__(
+        self,
+        n_components=100,
+        *,
+        activation="wendland0",
+        zeta=None,
+        weights="sphere",
+        normalize=True,
+        bias=False,
+        solver="direct",
+        alphas=None,
+        n_iters=None,
+        cv=None,
+        max_iter=1000,
+        step_size=None,
+        delta=0.01,
+        block_size=None,
+        population_diagnostics="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_components = n_components
+        self.activation = activation
+        self.zeta = zeta
+        self.weights = weights
+        self.normalize = normalize
+        self.bias = bias
+        self.solver = solver
+        self.alphas = alphas
+        self.n_iters = n_iters
+        self.cv = cv
+        self.max_iter = max_iter
+        self.step_size = step_size
+        self.delta = delta
+        self.block_size = block_size
+        self.population_diagnostics = population_diagnostics
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Cross-validate the grid on one ``H_hat`` and refit the best model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Targets.
+
+        Returns
+        -------
+        self : object
+            Fitted regressor.
+        """
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse="csr",
+            dtype=[np.float64, np.float32],
+            multi_output=True,
+            y_numeric=True,
+        )
+        n = X.shape[0]
+        Y = np.asarray(y, dtype=np.float64).reshape(n, -1)
+        if self.solver == "direct":  # a given grid is checked before any work
+            alphas, name = self._check_alphas(), "alpha"
+        else:
+            grid, name = self._step_grid(), "n_iter"
+
+        # the recipe: W, Z, H_hat = Z Z^T and its eigendecomposition, once.
+        # Z is evaluated in float64 even for float32 X: a float32 H_hat has
+        # errors of 1e-7 lambda_max, which would decide the small alphas.
+        self._fit_features(X)
+        op = self._feature_map(X.astype(np.float64, copy=False), self.block_size)
+        m = op.shape[1]
+        if m < n:
+            warnings.warn(
+                f"n_components={m} < n_samples={n}: Z cannot have full row rank "
+                "and the unregularized fits do not interpolate (Section 2.1).",
+                UnderParameterizedWarning,
+                stacklevel=3,
+            )
+        H = op.gram()
+        lam, U = _eigh(H.copy(order="F"))
+        summary = spectral_summary(lam, n, m)
+
+        # cross-validation errors for the whole grid
+        if self.solver == "direct":
+            grid = summary.lambda_max * _DEFAULT_ALPHAS if alphas is None else alphas
+        else:
+            eta_full = self._check_step(summary)
+        split_errors = self._cv_errors(H, Y, lam, U, summary, m, grid, X, y)
+        self._store_cv_results(split_errors, grid, name)
+
+        # refit on all rows from the eigendecomposition already at hand
+        P = U.T @ Y
+        best = grid[self.best_index_]
+        if self.solver == "direct":
+            gains = _ridge_gains(lam, [best], summary)[0]
+            coef = self._coef(op, U, gains, P, y, X.dtype)
+            result = DirectResult(coef, summary, "eigh")
+            self.alpha_ = float(best)
+        else:
+            best = int(best)
+            gains = _landweber_gains(lam, [best], eta_full, summary)[0]
+            y_norm = float(np.linalg.norm(Y))
+            lam_eff = np.where(lam > summary.threshold, lam, 0.0)
+            if y_norm > 0:
+                loss = landweber_residuals(lam_eff, P, eta_full, np.arange(best + 1))
+                loss /= y_norm
+            else:
+                loss = np.zeros(best + 1)
+            coef = self._coef(op, U, gains, P, y, X.dtype)
+            result = LandweberResult(
+                coef, best, loss, eta_full, summary, lam, "max_iter"
+            )
+        self._store(result)
+        if hasattr(self, "_store_population"):
+            self._store_population(X)
+        if self.verbose:
+            print(
+                f"[RandomFeatureRegressorCV] {name}={best:.6g} "
+                f"cv MSE={-self.best_score_:.6g} (grid of {len(grid)}, "
+                f"{split_errors.shape[0]} splits)"
+            )
+        return self
+
+    def predict(self, X):
+        """Output of the chosen network, ``gamma(X_tilde W) coef_ / sqrt(m)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            Predictions.
+        """
+        return self._decision(X)
+
+    # ------------------------------------------------------------------
+    # pieces of fit
+
+    def _check_alphas(self):
+        if self.alphas is None:
+            return None
+        alphas = np.asarray(self.alphas, dtype=np.float64)
+        if alphas.ndim != 1 or alphas.size == 0:
+            raise ValueError(
+                f"alphas must be a non-empty 1-D array, got shape {alphas.shape}."
+            )
+        if not np.all(np.isfinite(alphas)) or np.any(alphas < 0):
+            raise ValueError(f"alphas must be finite and >= 0, got {self.alphas!r}.")
+        return alphas
+
+    def _step_grid(self):
+        if self.n_iters is None:
+            num, ks = _N_GRID, np.array([1])
+            while len(ks) < min(_N_GRID, self.max_iter) and num < 50 * _N_GRID:
+                ks = np.unique(np.rint(np.geomspace(1, self.max_iter, num)))
+                num += 1
+            return ks.astype(np.int64)
+        ks = np.asarray(self.n_iters)
+        if ks.ndim != 1 or ks.size == 0:
+            raise ValueError(
+                f"n_iters must be a non-empty 1-D array, got shape {ks.shape}."
+            )
+        if not (
+            np.issubdtype(ks.dtype, np.number)
+            and np.all(np.isfinite(ks))
+            and np.all(ks == np.round(ks))
+            and np.all(ks >= 1)
+        ):
+            raise ValueError(f"n_iters must hold integers >= 1, got {self.n_iters!r}.")
+        return ks.astype(np.int64)
+
+    def _check_step(self, summary):
+        eta = _landweber_step(summary, self.step_size)
+        eta_max = 2.0 / summary.lambda_max if summary.lambda_max > 0 else math.inf
+        if self.step_size is not None and not eta < eta_max:
+            raise ValueError(
+                f"step_size={eta:.6g} is not in (0, 2 / lambda_max(H_hat)) = "
+                f"(0, {eta_max:.6g}): gradient descent would diverge (Theorem 4.3)."
+            )
+        return eta
+
+    def _filters(self, grid):
+        if self.solver == "direct":
+            return lambda lam, summary: _ridge_gains(lam, grid, summary)
+
+        def landweber(lam, summary):
+            eta = _landweber_step(summary, self.step_size)
+            return _landweber_gains(lam, grid, eta, summary)
+
+        return landweber
+
+    def _cv_errors(self, H, Y, lam, U, summary, m, grid, X, y):
+        """Squared error of every grid value on every split: (n_splits, n_grid)."""
+        n = H.shape[0]
+        filters = self._filters(grid)
+        if self.cv is not None:
+            splits = list(check_cv(self.cv, y).split(X, y))
+            return np.array(
+                [_fold_squared_errors(H, Y, tr, te, m, filters) for tr, te in splits]
+            )
+        if n < 2:
+            raise ValueError(
+                f"Leave-one-out needs at least 2 samples, got n_samples={n}."
+            )
+        if self.solver == "landweber":
+            return _loo_squared_errors(H, Y, m, filters)
+        # ridge: closed form wherever H_hat + alpha I is nonsingular
+        lam_floor = max(summary.lambda_min, 0.0) if summary.rank == n else 0.0
+        closed = lam_floor + grid > summary.threshold
+        errors = np.empty((n, len(grid)))
+        errors[:, closed] = _ridge_loo_squared_errors(lam, U, Y, grid[closed])
+        if not np.all(closed):  # alpha = 0 on a singular H_hat: refit each fold
+            rest = self._filters(grid[~closed])
+            errors[:, ~closed] = _loo_squared_errors(H, Y, m, rest)
+        return errors
+
+    def _store_cv_results(self, split_errors, grid, name):
+        mean = split_errors.mean(axis=0)
+        best = int(np.argmin(mean))
+        order = np.argsort(mean, kind="stable")
+        rank = np.empty(len(grid), dtype=np.int32)
+        rank[order] = np.arange(1, len(grid) + 1)
+        self.cv_results_ = {
+            f"param_{name}": np.asarray(grid),
+            "params": [{name: v.item()} for v in np.asarray(grid)],
+            "split_squared_error": split_errors,
+            "mean_squared_error": mean,
+            "std_squared_error": split_errors.std(axis=0),
+            "mean_test_score": -mean,
+            "rank_test_score": rank,
+        }
+        self.best_index_ = best
+        self.best_score_ = float(-mean[best])
+
+    @staticmethod
+    def _coef(op, U, gains, P, y, dtype):
+        """``coef = Z^T U diag(gains) U^T y``: the one more pass over ``Z``."""
+        C = U @ (gains[:, None] * P)
+        coef = op.rmatmat(C.reshape((C.shape[0],) + np.shape(y)[1:]))
+        return np.asarray(coef, dtype=dtype)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
