@@ -12,14 +12,20 @@ NaN: rounding can push ``x^T w`` slightly past ``+-1`` and the Wendland
 activations clip ``2 - 2z`` at zero before taking the square root.
 
 Evaluation can be done in place (``gamma(t, out=t)``) and in cache-sized
-chunks, which is how the estimators evaluate the ``n x m`` matrix ``XW``.
+chunks, which is how the estimators evaluate the ``n x m`` matrix ``XW``;
+large arrays are split over threads (numpy's ufuncs release the GIL), with
+results bitwise independent of the number of threads. Integer powers are
+taken by repeated multiplication, never ``pow``.
 """
 
 from __future__ import annotations
 
 import math
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 from scipy.special import expit
@@ -27,8 +33,14 @@ from scipy.special import expit
 __all__ = ["ACTIVATIONS", "Activation", "get_activation", "wendland_exponent"]
 
 # Elements per chunk for in-place evaluation: 2**15 float64 = 256 KiB, which
-# stays in L2 while a Wendland activation makes its ~10 passes over it.
+# stays in L2 while a Wendland activation makes its ~9 passes over it.
 _CHUNK = 1 << 15
+# Arrays of at least this many elements are split over threads (numpy's ufuncs
+# release the GIL); below it a thread hand-off costs more than it saves.
+_MIN_PARALLEL = 1 << 18
+# swish: exp(-z) is evaluated on z clipped to [-_EXP_CLIP, _EXP_CLIP], where it
+# neither overflows nor underflows (exp(-708) = 3.3e-308 is normal).
+_EXP_CLIP = 708.0
 
 
 def wendland_exponent(d, k):
@@ -58,74 +70,112 @@ def wendland_exponent(d, k):
     raise ValueError(f"Wendland smoothness k must be 0 or 2, got {k!r}.")
 
 
+class _Scratch:
+    """Work buffers of one evaluation chunk, reused across chunks.
+
+    ``tmp`` and ``tmp2`` are scratch space; ``zeros`` holds zeros and is only
+    read (``np.maximum(t, zeros)`` is about twice as fast as
+    ``np.maximum(t, 0.0)``: the scalar is broadcast on every call).
+    """
+
+    def __init__(self, size, dtype):
+        self.tmp = np.empty(size, dtype=dtype)
+        self.tmp2 = np.empty(size, dtype=dtype)
+        self.zeros = np.zeros(size, dtype=dtype)
+
+    def view(self, k):
+        """Buffers ``(tmp, tmp2, zeros)`` for a 1-D chunk of ``k <= size`` elements."""
+        return self.tmp[:k], self.tmp2[:k], self.zeros[:k]
+
+
 def _int_power_inplace(t, p, tmp):
-    """``t **= p`` for a small integer ``p >= 1`` by repeated squaring, in place."""
+    """``t **= p`` for an integer ``p >= 1`` by repeated squaring, in place.
+
+    Left-to-right binary powering: the running power lives in ``tmp`` while
+    ``t`` keeps the base, and the last multiplication writes into ``t``, so
+    ``p`` costs ``floor(log2 p) + popcount(p) - 1`` multiplications and no
+    copy (3 for ``p = 6``, 4 for ``p = 10``); no ``pow``.
+    """
     if p == 1:
         return t
-    # result accumulates in tmp, running square in t
-    have = False
-    while True:
-        if p & 1:
-            if have:
-                np.multiply(tmp, t, out=tmp)
-            else:
-                np.copyto(tmp, t)
-                have = True
-        p >>= 1
-        if not p:
-            break
-        np.multiply(t, t, out=t)
-    np.copyto(t, tmp)
+    ops = []  # after the leading bit: square, then times t if the bit is set
+    for bit in bin(p)[3:]:
+        ops.append("sq")
+        if bit == "1":
+            ops.append("mul")
+    acc = t  # the running power; t itself until the first op
+    for i, op in enumerate(ops):
+        dst = t if i == len(ops) - 1 else tmp
+        if op == "sq":
+            np.multiply(acc, acc, out=dst)
+        else:
+            np.multiply(acc, t, out=dst)
+        acc = dst
     return t
 
 
-def _wendland_r_inplace(t, zeta):
-    """Overwrite ``t = z`` with ``r = sqrt(2 - 2 z) / zeta`` (Theorem 3.4)."""
-    np.multiply(t, -2.0, out=t)
-    np.add(t, 2.0, out=t)
-    np.maximum(t, 0.0, out=t)  # z slightly above 1 from rounding
+def _wendland_r_inplace(t, zeta, zeros):
+    """Overwrite ``t = z`` with ``r = sqrt(2 - 2 z) / zeta`` (Theorem 3.4).
+
+    Computed as ``sqrt((1 - z)_+) * (sqrt(2) / zeta)``: the factor is exactly 1
+    for the default ``zeta = sqrt(2)``, which then saves a pass.
+    """
+    np.subtract(1.0, t, out=t)
+    np.maximum(t, zeros, out=t)  # z slightly above 1 from rounding
     np.sqrt(t, out=t)
-    np.multiply(t, 1.0 / zeta, out=t)
+    c = math.sqrt(2.0) / zeta
+    if c != 1.0:
+        np.multiply(t, c, out=t)
     return t
 
 
-def _one_minus_r_plus_inplace(t):
+def _one_minus_r_plus_inplace(t, zeros):
     """Overwrite ``t = r`` with ``(1 - r)_+ = 1(r <= 1) (1 - r)``."""
     np.subtract(1.0, t, out=t)
-    return np.maximum(t, 0.0, out=t)
+    return np.maximum(t, zeros, out=t)
 
 
-def _wendland0_inplace(t, *, ell, zeta, tmp):
+def _wendland0_inplace(t, *, ell, zeta, tmp, tmp2=None, zeros=None):
     # gamma(z) = (1 - r)_+^ell, ell = floor(d/2) + 1 (Table 1, eq. 3.6-3.7)
-    _wendland_r_inplace(t, zeta)
-    _one_minus_r_plus_inplace(t)
+    zeros = np.zeros_like(t) if zeros is None else zeros
+    _wendland_r_inplace(t, zeta, zeros)
+    _one_minus_r_plus_inplace(t, zeros)
     return _int_power_inplace(t, ell, tmp)
 
 
-def _wendland2_inplace(t, *, ell, zeta, tmp):
+def _wendland2_inplace(t, *, ell, zeta, tmp, tmp2=None, zeros=None):
     # gamma(z) = (1 - r)_+^(ell+2) [(ell^2 + 4 ell + 3) r^2 + (3 ell + 6) r + 3],
     # ell = floor(d/2) + 3 (Table 1, eq. 3.6-3.7). The polynomial is evaluated
     # in r (Horner, positive coefficients: no cancellation).
-    _wendland_r_inplace(t, zeta)
-    poly = np.multiply(t, float(ell * ell + 4 * ell + 3), out=np.empty_like(t))
+    zeros = np.zeros_like(t) if zeros is None else zeros
+    poly = np.empty_like(t) if tmp2 is None else tmp2
+    _wendland_r_inplace(t, zeta, zeros)
+    np.multiply(t, float(ell * ell + 4 * ell + 3), out=poly)
     np.add(poly, float(3 * ell + 6), out=poly)
     np.multiply(poly, t, out=poly)
     np.add(poly, 3.0, out=poly)
-    _one_minus_r_plus_inplace(t)
+    _one_minus_r_plus_inplace(t, zeros)
     _int_power_inplace(t, ell + 2, tmp)
     np.multiply(t, poly, out=t)
     return t
 
 
-def _relu_inplace(t, *, ell, zeta, tmp):
+def _relu_inplace(t, *, ell, zeta, tmp, tmp2=None, zeros=None):
     # gamma(z) = max(z, 0) (Table 1)
-    return np.maximum(t, 0.0, out=t)
+    return np.maximum(t, 0.0 if zeros is None else zeros, out=t)
 
 
-def _swish_inplace(t, *, ell, zeta, tmp):
-    # gamma(z) = z / (1 + exp(-z)) = z * expit(z) (Table 1); expit never overflows
-    expit(t, out=tmp)
-    return np.multiply(t, tmp, out=t)
+def _swish_inplace(t, *, ell, zeta, tmp, tmp2=None, zeros=None):
+    # gamma(z) = z / (1 + exp(-z)) (Table 1). exp(-z) is taken on z clipped to
+    # [-708, 708], so it neither overflows nor underflows; below z = -708 the
+    # value is held at swish(-708) = -2.3e-305 (the exact value is smaller
+    # still), above z = 708 it is z to double precision, as it should be.
+    np.clip(t, -_EXP_CLIP, _EXP_CLIP, out=tmp)
+    np.negative(tmp, out=tmp)
+    np.exp(tmp, out=tmp)
+    np.add(tmp, 1.0, out=tmp)
+    np.maximum(t, -_EXP_CLIP, out=t)
+    return np.divide(t, tmp, out=t)
 
 
 @dataclass(frozen=True)
@@ -221,19 +271,84 @@ class Activation:
         return out
 
 
-def _evaluate_chunked(kernel, t, *, ell, zeta):
-    """Apply an in-place kernel to ``t`` in chunks that stay in cache."""
+def _default_n_threads():
+    """Threads for activation evaluation: the usable cores, capped at 8.
+
+    ``OMP_NUM_THREADS`` lowers it, as it does for scikit-learn's OpenMP code.
+    """
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        n = os.cpu_count() or 1
+    env = os.environ.get("OMP_NUM_THREADS", "")
+    if env.strip().isdigit() and int(env) > 0:
+        n = min(n, int(env))
+    return max(1, min(n, 8))
+
+
+_POOL = None  # (pid, size, executor), created on first parallel evaluation
+_POOL_LOCK = threading.Lock()
+
+
+def _pool(n_workers):
+    """A process-wide thread pool with at least ``n_workers`` threads.
+
+    Keyed by process id: a child made by ``fork`` inherits the object but not
+    its threads, and gets a pool of its own.
+    """
+    global _POOL
+    with _POOL_LOCK:
+        pid = os.getpid()
+        if _POOL is None or _POOL[0] != pid or _POOL[1] < n_workers:
+            if _POOL is not None and _POOL[0] == pid:
+                _POOL[2].shutdown(wait=False)
+            executor = ThreadPoolExecutor(n_workers, thread_name_prefix="sklearn_rfnet")
+            _POOL = (pid, n_workers, executor)
+        return _POOL[2]
+
+
+def _run_chunks(kernel, flat, start, stop, ell, zeta):
+    """Apply ``kernel`` to ``flat[start:stop]`` chunk by chunk."""
+    chunk = min(_CHUNK, max(stop - start, 1))
+    work = _Scratch(chunk, flat.dtype)
+    for lo in range(start, stop, chunk):
+        part = flat[lo : min(lo + chunk, stop)]
+        tmp, tmp2, zeros = work.view(part.size)
+        kernel(part, ell=ell, zeta=zeta, tmp=tmp, tmp2=tmp2, zeros=zeros)
+
+
+def _evaluate_chunked(kernel, t, *, ell, zeta, n_threads=None):
+    """Apply an in-place kernel to ``t`` in chunks that stay in cache.
+
+    Arrays of at least ``_MIN_PARALLEL`` elements are cut into ``n_threads``
+    contiguous ranges of whole chunks, evaluated concurrently (numpy's ufuncs
+    release the GIL). Every element is computed by the same sequence of
+    operations whatever the split, so the result is bitwise independent of
+    ``n_threads``. ``None`` uses :func:`_default_n_threads`.
+    """
     flat = t.reshape(-1) if t.flags.c_contiguous else None
     if flat is None:  # rare: non-contiguous output, evaluate whole
-        tmp = np.empty_like(t)
-        kernel(t, ell=ell, zeta=zeta, tmp=tmp)
+        tmp, tmp2, zeros = np.empty_like(t), np.empty_like(t), np.zeros_like(t)
+        kernel(t, ell=ell, zeta=zeta, tmp=tmp, tmp2=tmp2, zeros=zeros)
         return t
     size = flat.size
-    chunk = min(_CHUNK, max(size, 1))
-    tmp_all = np.empty(chunk, dtype=t.dtype)
-    for start in range(0, size, chunk):
-        part = flat[start : start + chunk]
-        kernel(part, ell=ell, zeta=zeta, tmp=tmp_all[: part.size])
+    if n_threads is None:
+        n_threads = _default_n_threads()
+    n_chunks = -(-size // _CHUNK)
+    n_threads = max(1, min(int(n_threads), n_chunks))
+    if n_threads == 1 or size < _MIN_PARALLEL:
+        _run_chunks(kernel, flat, 0, size, ell, zeta)
+        return t
+    per = -(-n_chunks // n_threads) * _CHUNK  # whole chunks per thread
+    bounds = [(lo, min(lo + per, size)) for lo in range(0, size, per)]
+    pool = _pool(len(bounds) - 1)
+    futures = [
+        pool.submit(_run_chunks, kernel, flat, lo, hi, ell, zeta)
+        for lo, hi in bounds[1:]
+    ]
+    _run_chunks(kernel, flat, *bounds[0], ell, zeta)  # this thread takes one
+    for f in futures:
+        f.result()
     return t
 
 
@@ -272,7 +387,7 @@ def get_activation(activation, d, zeta=None):
     >>> gamma.ell, gamma.C
     (6, 1.0)
     >>> gamma(np.array([1.0, 0.5, 0.0]))
-    array([1.        , 0.00000000, 0.        ])
+    array([1.00000000e+00, 6.31329235e-04, 0.00000000e+00])
     """
     if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1:
         raise ValueError(f"d must be a positive integer, got {d!r}.")

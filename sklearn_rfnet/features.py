@@ -169,12 +169,35 @@ class RandomFeatureMap:
         T = np.ascontiguousarray(T, dtype=self.dtype)
         return self.activation(T, out=T)
 
+    def _raw_block_into(self, start, stop, out):
+        """``raw_block(start, stop)`` written into the C-contiguous ``out``."""
+        W = self.W[:, start:stop]
+        if isinstance(self.X, np.ndarray) and self.X.dtype == self.dtype:
+            np.matmul(self.X, W, out=out)
+        else:  # sparse or mixed-precision input: one temporary
+            out[...] = self.X @ W
+        return self.activation(out, out=out)
+
     def blocks(self):
         """Yield ``(slice, G)`` with ``G = gamma(X_tilde W[:, slice])`` unscaled."""
         m = self.shape[1]
         for start in range(0, m, self.block_size):
             stop = min(start + self.block_size, m)
             yield slice(start, stop), self.raw_block(start, stop)
+
+    def _reused_blocks(self):
+        """Like :meth:`blocks`, but every ``G`` is a view of one buffer.
+
+        Each ``G`` is overwritten by the next, so it must be used before the
+        generator is advanced. A fresh ``n x block`` array per block would be
+        faulted in page by page, which costs more than the GEMM that fills it.
+        """
+        n, m = self.shape
+        buf = np.empty(n * self.block_size, dtype=self.dtype)
+        for start in range(0, m, self.block_size):
+            stop = min(start + self.block_size, m)
+            G = buf[: n * (stop - start)].reshape(n, stop - start)
+            yield slice(start, stop), self._raw_block_into(start, stop, G)
 
     def materialize(self):
         """``Z`` as an array if it fits in one block, else ``None``."""
@@ -193,8 +216,11 @@ class RandomFeatureMap:
         if self.single_block:
             gram_update(H, self.materialize())
         else:
-            for _, G in self.blocks():
-                gram_update(H, G, scale=self.scale**2)
+            work = None
+            if self.dtype != H.dtype:  # float32 blocks: one ssyrk buffer for all
+                work = np.empty((n, n), dtype=self.dtype, order="F")
+            for _, G in self._reused_blocks():
+                gram_update(H, G, scale=self.scale**2, work=work)
         return symmetrize_lower(H)
 
     def rmatmat(self, C):
@@ -203,7 +229,7 @@ class RandomFeatureMap:
         if self.single_block:
             return self.materialize().T @ C
         out = np.empty((self.shape[1],) + C.shape[1:], dtype=self.dtype)
-        for sl, G in self.blocks():
+        for sl, G in self._reused_blocks():
             out[sl] = G.T @ C
         out *= self.dtype.type(self.scale)
         return out
@@ -214,7 +240,7 @@ class RandomFeatureMap:
         if self.single_block:
             return self.materialize() @ A
         out = np.zeros((self.shape[0],) + A.shape[1:], dtype=self.dtype)
-        for sl, G in self.blocks():
+        for sl, G in self._reused_blocks():
             out += G @ A[sl]
         out *= self.dtype.type(self.scale)
         return out
@@ -310,11 +336,11 @@ class WendlandFeatures(
 
     Attributes
     ----------
-    random_weights_ : ndarray of shape (n_features_in_ + bias, n_components)
+    random_weights_ : ndarray of shape (`n_features_in_` + bias, n_components)
         The hidden-layer weights ``W``, in the dtype of the training data.
     n_features_in_ : int
         Number of features seen during :term:`fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during :term:`fit`. Defined only when ``X``
         has feature names that are all strings.
 

@@ -40,7 +40,6 @@ from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
 from .diagnostics import (
     SpectralSummary,
-    landweber_residuals,
     numerical_rank_threshold,
     optimal_step_size,
     spectral_summary,
@@ -72,26 +71,31 @@ _CHOLESKY_COND_MAX_BLOCKED = 1e12
 _WARN_COND = 1e8
 # Up to this n the extreme eigenvalues come from a full eigvalsh (cheap);
 # above, from Lanczos on H_hat and on its inverse through the Cholesky factor.
-_DENSE_SPECTRUM_MAX_N = 2000
+_DENSE_SPECTRUM_MAX_N = 500
 
 
 # --------------------------------------------------------------------------
 # Row operators and the Gram matrix
 
 
-def gram_update(H, G, scale=1.0):
+def gram_update(H, G, scale=1.0, *, work=None):
     """Accumulate ``H += scale * G G^T`` into the lower triangle of ``H``.
 
     Uses BLAS ``?syrk``, half the flops of a GEMM. ``G`` is read through its
-    transpose, so a C-contiguous ``G`` is not copied.
+    transpose, so a C-contiguous ``G`` is not copied. (A GEMM-based panel
+    update was measured and is no faster: ``benchmarks/README.md``.)
 
     Parameters
     ----------
     H : ndarray of shape (n, n), float64, Fortran-ordered
         Accumulator; only its lower triangle is referenced and updated.
     G : ndarray of shape (n, b)
-        A block of columns of ``Z`` (float32 or float64).
+        A block of columns of ``Z`` (float32 or float64). A float32 block is
+        multiplied by ``ssyrk`` and accumulated in float64.
     scale : float, default=1.0
+    work : ndarray of shape (n, n), float32, Fortran-ordered, optional
+        Scratch for a float32 ``G``, to be reused across blocks (otherwise a
+        new ``n x n`` float32 array, faulted in page by page, per block).
 
     Returns
     -------
@@ -112,7 +116,10 @@ def gram_update(H, G, scale=1.0):
     if Gt.dtype == H.dtype:
         return syrk(scale, Gt, beta=1.0, c=H, trans=1, lower=1, overwrite_c=1)
     # float32 block: ssyrk into a float32 buffer, accumulate in float64
-    part = syrk(scale, Gt, trans=1, lower=1)
+    if work is None or work.dtype != Gt.dtype or not work.flags.f_contiguous:
+        part = syrk(scale, Gt, trans=1, lower=1)
+    else:
+        part = syrk(scale, Gt, beta=0.0, c=work, trans=1, lower=1, overwrite_c=1)
     H += part
     return H
 
@@ -224,13 +231,70 @@ class LandweberResult:
 # Kernels: arrays in, arrays out
 
 
+class _HeldCholesky:
+    """Cholesky factor of ``H + alpha I`` over one triangle of ``H``, ``H`` kept.
+
+    LAPACK ``dpotrf`` factors ``H + alpha I = U^T U`` in place in the upper
+    triangle of ``H`` (both triangles stored, Fortran order). The strict lower
+    triangle still holds ``H`` and its diagonal is saved, so ``H`` remains
+    available (:meth:`matvec`, :meth:`restore`) without a second ``n x n``
+    array: the direct solve peaks at one ``n x n`` array, not two.
+
+    Raises :class:`scipy.linalg.LinAlgError`, with ``H`` restored, when
+    ``H + alpha I`` is not numerically positive definite.
+    """
+
+    def __init__(self, H, alpha):
+        if not (H.dtype == np.float64 and H.flags.f_contiguous):
+            # symmetric: a C-ordered H is its own Fortran-ordered transpose
+            H = H.T if H.dtype == np.float64 and H.flags.c_contiguous else H
+            H = np.asfortranarray(H, dtype=np.float64)
+        n = H.shape[0]
+        self.H = H
+        self.diag = H.diagonal().copy()
+        self.restored = False
+        if alpha:
+            H.flat[:: n + 1] += alpha
+        (potrf,) = linalg.get_lapack_funcs(("potrf",), (H,))
+        U, info = potrf(H, lower=0, clean=0, overwrite_a=1)
+        if not np.shares_memory(U, H):  # pragma: no cover - f2py copied anyway
+            H[np.triu_indices(n)] = U[np.triu_indices(n)]
+        if info != 0:
+            self.restore()
+            raise linalg.LinAlgError(
+                f"{info}-th leading minor of H_hat + alpha I not positive definite"
+            )
+        # H x = symv(lower triangle) x + (diag(H) - diag(U)) x
+        self._diag_fix = self.diag - H.diagonal()
+
+    def solve(self, Y):
+        """``(H + alpha I)^{-1} Y``."""
+        return linalg.cho_solve((self.H, False), Y, check_finite=False)
+
+    def matvec(self, x):
+        """``H x`` (without ``alpha``), from the kept lower triangle."""
+        x = np.asarray(x, dtype=np.float64)
+        v = x.reshape(-1)
+        (symv,) = get_blas_funcs(("symv",), (self.H,))
+        return (symv(1.0, self.H, v, lower=1) + self._diag_fix * v).reshape(x.shape)
+
+    def restore(self):
+        """Overwrite the factor with ``H`` again; return ``H``."""
+        if not self.restored:
+            symmetrize_lower(self.H)
+            np.einsum("ii->i", self.H)[...] = self.diag
+            self.restored = True
+        return self.H
+
+
 def _solve_cholesky(H, Y, alpha):
-    """Solve ``(H + alpha I) C = Y`` by Cholesky; return ``C`` and the factor."""
-    A = H.copy(order="F")
-    if alpha:
-        A.flat[:: A.shape[0] + 1] += alpha
-    factor = linalg.cho_factor(A, lower=True, overwrite_a=True, check_finite=False)
-    return linalg.cho_solve(factor, Y, check_finite=False), factor
+    """Solve ``(H + alpha I) C = Y`` by Cholesky; return ``C`` and the factor.
+
+    The factor (a :class:`_HeldCholesky`) overwrites the upper triangle of
+    ``H``; ``factor.restore()`` gives ``H`` back.
+    """
+    factor = _HeldCholesky(H, alpha)
+    return factor.solve(Y), factor
 
 
 def _solve_eigh(H, Y, alpha, dtype):
@@ -274,24 +338,24 @@ def _solve_svd(Z, Y, alpha):
     return coef.reshape((m,) + Y.shape[1:]), s
 
 
-def _extreme_eigenvalues(H, factor, alpha):
-    """``(lambda_min, lambda_max)`` of ``H_hat``, given a Cholesky factor of
-    ``H_hat + alpha I``: Lanczos on ``H_hat`` and on ``(H_hat + alpha I)^-1``."""
-    n = H.shape[0]
+def _extreme_eigenvalues(factor, alpha):
+    """``(lambda_min, lambda_max)`` of ``H_hat``, given its :class:`_HeldCholesky`
+    factor: Lanczos on ``H_hat`` and on ``(H_hat + alpha I)^-1``. Up to
+    ``n = _DENSE_SPECTRUM_MAX_N`` a full ``eigvalsh`` (cheap) on the restored
+    ``H_hat`` instead."""
+    n = factor.H.shape[0]
     if n <= _DENSE_SPECTRUM_MAX_N:
-        lam = linalg.eigvalsh(H, lower=True, check_finite=False)
+        lam = linalg.eigvalsh(factor.restore(), lower=True, check_finite=False)
         return float(lam[0]), float(lam[-1])
     v0 = np.ones(n) / math.sqrt(n)
     try:
-        lam_max = eigsh(H, k=1, which="LA", tol=1e-10, v0=v0, return_eigenvectors=False)
-        inv = LinearOperator(
-            (n, n),
-            matvec=lambda x: linalg.cho_solve(factor, x, check_finite=False),
-            dtype=np.float64,
-        )
-        mu = eigsh(inv, k=1, which="LA", tol=1e-10, v0=v0, return_eigenvectors=False)
+        H_op = LinearOperator((n, n), matvec=factor.matvec, dtype=np.float64)
+        inv = LinearOperator((n, n), matvec=factor.solve, dtype=np.float64)
+        opts = dict(k=1, which="LA", tol=1e-10, v0=v0, return_eigenvectors=False)
+        lam_max = eigsh(H_op, **opts)
+        mu = eigsh(inv, **opts)
     except ArpackNoConvergence:  # pragma: no cover - rare; exact fallback
-        lam = linalg.eigvalsh(H, lower=True, check_finite=False)
+        lam = linalg.eigvalsh(factor.restore(), lower=True, check_finite=False)
         return float(lam[0]), float(lam[-1])
     return float(1.0 / mu[0] - alpha), float(lam_max[0])
 
@@ -360,23 +424,25 @@ def solve_direct(op, Y, alpha=0.0, *, warn=True):
         return _direct_stable(op, Y, alpha, None, warn)
     H = op.gram()
     try:
+        # in place: the factor overwrites one triangle of H, the other keeps H
         C, factor = _solve_cholesky(H, Y, alpha)
     except linalg.LinAlgError:
-        return _direct_stable(op, Y, alpha, H, warn)
-    lam_min, lam_max = _extreme_eigenvalues(H, factor, alpha)
+        return _direct_stable(op, Y, alpha, H, warn)  # H restored on failure
+    lam_min, lam_max = _extreme_eigenvalues(factor, alpha)
     shifted_min = lam_min + alpha
     in_memory = op.materialize() is not None
     limit = _CHOLESKY_COND_MAX if in_memory else _CHOLESKY_COND_MAX_BLOCKED
     cond_solved = (lam_max + alpha) / shifted_min if shifted_min > 0 else math.inf
     if lam_max <= 0 or cond_solved > limit:
-        return _direct_stable(op, Y, alpha, H, warn)
+        return _direct_stable(op, Y, alpha, factor.restore(), warn)
     thr = numerical_rank_threshold(lam_max, n, m)
     if lam_min > thr:
         summary = SpectralSummary(lam_min, lam_max, lam_min, lam_max / lam_min, n, thr)
     else:  # ridge on a singular H_hat: the solve is fine, the rank needs the spectrum
         summary = spectral_summary(
-            linalg.eigvalsh(H, lower=True, check_finite=False), n, m
+            linalg.eigvalsh(factor.restore(), lower=True, check_finite=False), n, m
         )
+    del H, factor  # free the n x n array before the pass over Z
     if warn and cond_solved > _WARN_COND:
         _warn_conditioning(summary, n, m, "cholesky", cond_solved)
     return DirectResult(_to_dtype(op.rmatmat(C), op.dtype), summary, "cholesky")
@@ -466,6 +532,73 @@ def _landweber_gain(lam, eta, k, threshold):
     return g
 
 
+# Steps per block of the Landweber loss curve (see _landweber_curve).
+_CURVE_BLOCK_MAX = 4096
+# Entries of one work array of the loss curve (E, one slab of V, of r^2): 8 MiB.
+_CURVE_SLAB = 1 << 20
+
+
+def _landweber_curve(lam, P, eta, max_iter, tol, y_norm):
+    """Relative residuals of Landweber from ``alpha_0 = 0`` and the stopping step.
+
+    ``r_k^2 = sum_j p_j^2 q_j^(2k) / ||y||^2`` with ``q_j = 1 - eta lambda_j``
+    and ``p = U^T y`` (eq. 4.4), for ``k = 0 .. n_iter``: ``n_iter`` is the
+    first ``k <= max_iter`` with ``r_k <= tol`` (``tol > 0``), else
+    ``max_iter``. Eigenvalues set to 0 (null space of ``Z^T``) give ``q = 1``.
+
+    Writing ``k = s + j`` with ``s`` a multiple of a block length ``K``,
+    ``q^(2k) = q^(2s) q^(2j)``: with ``V[c, i] = p_i^2 q_i^(2 s_c)`` and
+    ``E[i, j] = q_i^(2j)`` (``n x K``), row ``c`` of the GEMM ``V E`` is the
+    block of ``r^2`` that starts at ``s_c``, and the rows laid end to end are
+    the curve. Every entry is a product of two exponentials, as accurate as
+    ``exp(2 k log|q|)`` itself; ``10**7`` steps cost ``2 10**7 n`` flops in
+    BLAS plus ``2 sqrt(10**7) n`` exponentials, instead of ``10**7 n``
+    exponentials. Work arrays hold at most ``_CURVE_SLAB`` entries; the curve
+    is written in place, in order, and stops at the slab where ``tol`` is met.
+    """
+    lam = np.asarray(lam, dtype=np.float64)
+    n = lam.size
+    P = np.asarray(P, dtype=np.float64).reshape(n, -1)
+    w = np.einsum("ij,ij->i", P, P) / (y_norm * y_norm)  # relative p_j^2
+    with np.errstate(divide="ignore"):
+        log_q2 = 2.0 * np.log(np.abs(1.0 - eta * lam))  # -inf where q = 0
+    dead = np.isneginf(log_q2)
+    log_q2[dead] = 0.0  # handled by hand below: q^0 = 1, q^k = 0 for k >= 1
+    total = int(max_iter) + 1
+    K = min(_CURVE_BLOCK_MAX, _CURVE_SLAB // max(n, 1), math.isqrt(total - 1) + 1)
+    K = max(1, K)
+    with np.errstate(under="ignore"):
+        E = np.exp(log_q2[:, None] * np.arange(K, dtype=np.float64)[None, :])
+    E[dead, 1:] = 0.0
+    n_blocks = -(-total // K)
+    per_slab = max(1, _CURVE_SLAB // max(n, K))
+    # tol = 0 runs to max_iter: write into the final array; else grow by slabs
+    curve = np.empty(total) if tol <= 0 else None
+    pieces, done = [], 0
+    for c0 in range(0, n_blocks, per_slab):
+        starts = np.arange(c0, min(c0 + per_slab, n_blocks), dtype=np.float64) * K
+        with np.errstate(under="ignore"):
+            V = np.exp(starts[:, None] * log_q2[None, :])
+        V[(starts > 0)[:, None] & dead[None, :]] = 0.0
+        V *= w[None, :]
+        r2 = (V @ E).reshape(-1)[: total - done]  # r^2 at k = done, done + 1, ...
+        if curve is not None:
+            np.sqrt(r2, out=curve[done : done + r2.size])
+            done += r2.size
+            continue
+        r = np.sqrt(r2)
+        hit = np.flatnonzero(r <= tol)
+        if hit.size:
+            pieces.append(r[: hit[0] + 1])
+            done += hit[0] + 1
+            break
+        pieces.append(r)
+        done += r.size
+    if curve is None:
+        curve = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
+    return curve.size - 1, curve
+
+
 def solve_landweber(
     op, Y, *, step_size=None, max_iter=1000, tol=1e-10, verbose=0, warn=True
 ):
@@ -485,13 +618,14 @@ def solve_landweber(
     and its residual is given by eq. 4.4,
     ``||Z alpha_k - y||^2 = sum_j (u_j^T y)^2 (1 - eta lambda_j)^(2k)``.
     One eigendecomposition of ``H_hat`` thus gives any ``k``, so
-    ``max_iter = 10**7`` costs about as much as ``max_iter = 10``. In exact
-    arithmetic these are the gradient-descent iterates; in floating point
-    they agree to rounding.
+    ``max_iter = 10**7`` costs about as much as ``max_iter = 10``: the whole
+    loss curve is one GEMM of ``O(sqrt(max_iter) n)`` exponentials (see
+    ``_landweber_curve``). In exact arithmetic these are the gradient-descent
+    iterates; in floating point they agree to rounding.
 
     Stopping rule: the first ``k <= max_iter`` with
-    ``||Z alpha_k - y|| <= tol ||y||`` (the residual is non-increasing for
-    ``0 < eta < 2 / lambda_max``, so it is found by bisection); ``tol = 0``
+    ``||Z alpha_k - y|| <= tol ||y||`` on the loss curve (the residual is
+    non-increasing for ``0 < eta < 2 / lambda_max``); ``tol = 0``
     runs exactly ``max_iter`` steps. If ``k = max_iter`` is reached with the
     residual above ``tol``, a ``ConvergenceWarning`` is emitted.
 
@@ -524,13 +658,14 @@ def solve_landweber(
     >>> Z = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]])
     >>> res = solve_landweber(DenseOperator(Z), np.array([1.0, 2.0]), tol=1e-12)
     >>> res.n_iter, res.stop_reason, np.allclose(Z @ res.coef, [1.0, 2.0])
-    (13, 'tol', True)
+    (40, 'tol', True)
     """
     n, m = op.shape
     Y = _check_targets(Y, n)
-    H = op.gram()
-    lam, U = linalg.eigh(H, lower=True, check_finite=False, driver="evd")
-    del H
+    # H is ours: eigh may overwrite it (one n x n array less at the peak)
+    lam, U = linalg.eigh(
+        op.gram(), lower=True, check_finite=False, driver="evd", overwrite_a=True
+    )
     summary = spectral_summary(lam, n, m)
     eta_max = 2.0 / summary.lambda_max if summary.lambda_max > 0 else math.inf
     if step_size is None:
@@ -558,23 +693,8 @@ def solve_landweber(
         coef = np.zeros((m,) + Y.shape[1:], dtype=op.dtype)
         return LandweberResult(coef, 0, np.zeros(1), eta, summary, lam, "zero_y")
 
-    def rel_res(ks):
-        return landweber_residuals(lam_eff, P, eta, ks) / y_norm
-
-    if tol > 0 and rel_res([max_iter])[0] <= tol:
-        lo, hi = 0, max_iter  # rel_res(lo) > tol >= rel_res(hi)
-        if rel_res([0])[0] <= tol:
-            hi = 0
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if rel_res([mid])[0] <= tol:
-                hi = mid
-            else:
-                lo = mid
-        n_iter, reason = hi, "tol"
-    else:
-        n_iter, reason = max_iter, "max_iter"
-    loss_curve = rel_res(np.arange(n_iter + 1))
+    n_iter, loss_curve = _landweber_curve(lam_eff, P, eta, max_iter, tol, y_norm)
+    reason = "tol" if tol > 0 and loss_curve[-1] <= tol else "max_iter"
     gain = _landweber_gain(lam, eta, n_iter, summary.threshold)
     C = U @ (gain[:, None] * P)
     coef = op.rmatmat(C.reshape((n,) + Y.shape[1:]))
