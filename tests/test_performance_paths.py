@@ -126,7 +126,9 @@ def test_gram_block_size_invariance(dtype):
     np.testing.assert_allclose(
         ref, Z @ Z.T, rtol=1e-12 if dtype == np.float64 else 1e-5
     )
-    tol = 1e-12 if dtype == np.float64 else 1e-6
+    # float32 blocks are summed by ssyrk in float32 (error ~ k eps32 for
+    # k = 240 columns, and OpenBLAS's summation order depends on its threads)
+    tol = 1e-12 if dtype == np.float64 else 2e-5
     for block_size in (1, 2, 7, 64, 239):
         H = _feature_map(dtype=dtype, block_size=block_size).gram()
         assert H.dtype == np.float64
