@@ -85,7 +85,9 @@ ax.set_yscale("log")
 ax.set_ylabel(r"$\kappa(\hat H)$ at $m = 10n$")
 ax.set_title("diabetes: conditioning per activation")
 fig.tight_layout()
-fig.savefig(os.path.join(os.environ.get("RFNET_FIGURE_DIR", "."), "quickstart.png"))
+figure_dir = os.environ.get("RFNET_FIGURE_DIR", ".")
+os.makedirs(figure_dir, exist_ok=True)
+fig.savefig(os.path.join(figure_dir, "quickstart.png"))
 
 # %% [markdown]
 # 3. Generalization needs regularization on noisy data: tune ``alpha`` (ridge)
