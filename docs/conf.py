@@ -179,16 +179,7 @@ NUMPYDOC_BASELINE = {
 numpydoc_validation_exclude = {rf"^{re.escape(name)}$" for name in NUMPYDOC_BASELINE}
 
 # Public names (the autosummary pages) without an Examples doctest yet.
-EXAMPLES_BASELINE = {
-    "sklearn_rfnet.RankDeficiencyWarning",
-    "sklearn_rfnet.UnderParameterizedWarning",
-    "sklearn_rfnet.activations.ACTIVATIONS",
-    "sklearn_rfnet.activations.Activation",
-    "sklearn_rfnet.diagnostics.SpectralSummary",
-    "sklearn_rfnet.features.RandomFeatureMap",
-    "sklearn_rfnet.solvers.DirectResult",
-    "sklearn_rfnet.solvers.LandweberResult",
-}
+EXAMPLES_BASELINE = set()
 
 
 # -- MyST (the Markdown pages in docs/ and CHANGELOG.md) ------------------------

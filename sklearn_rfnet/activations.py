@@ -193,7 +193,13 @@ ACTIVATIONS = {
     "relu": _Spec(_relu_inplace, None, "max(z, 0), Table 1"),
     "swish": _Spec(_swish_inplace, None, "z / (1 + exp(-z)), Table 1"),
 }
-"""Registry of built-in activation names (Table 1 of the paper)."""
+"""Registry of built-in activation names (Table 1 of the paper).
+
+Examples
+--------
+>>> sorted(ACTIVATIONS)
+['relu', 'swish', 'wendland0', 'wendland2']
+"""
 
 
 @dataclass(frozen=True)
@@ -217,6 +223,13 @@ class Activation:
         ``max |gamma(z)|`` over ``z`` in ``[-1, 1]`` (Section 2, Lemma 2.4).
         Exact for built-ins; for a callable it is the maximum over a fine grid
         of 20001 points, which can underestimate a narrow peak.
+
+    Examples
+    --------
+    >>> from sklearn_rfnet.activations import get_activation
+    >>> gamma = get_activation("wendland2", d=4)
+    >>> gamma.name, gamma.ell, gamma.C
+    ('wendland2', 5, 3.0)
     """
 
     name: str

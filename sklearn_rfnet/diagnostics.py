@@ -50,6 +50,13 @@ class SpectralSummary:
         Number of eigenvalues above the threshold.
     threshold : float
         The eigenvalue threshold used for the rank.
+
+    Examples
+    --------
+    >>> from sklearn_rfnet.diagnostics import spectral_summary
+    >>> s = spectral_summary([1.0, 0.0, 4.0], n=3, m=30)
+    >>> s.rank, s.lambda_min, s.lambda_min_nonzero, s.condition_number
+    (2, 0.0, 1.0, inf)
     """
 
     lambda_min: float

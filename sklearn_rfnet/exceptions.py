@@ -16,6 +16,18 @@ class RankDeficiencyWarning(LinAlgWarning):
     Zero training loss is then impossible for targets with a component outside
     the range of ``Z`` (Theorem 2.2, Corollary 2.3); the solvers return the
     minimum-norm least-squares solution.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pytest
+    >>> from sklearn_rfnet import RandomFeatureRegressor, RankDeficiencyWarning
+    >>> from sklearn_rfnet.datasets import make_bad_points
+    >>> reg = RandomFeatureRegressor(100, activation="relu", random_state=0)
+    >>> with pytest.warns(RankDeficiencyWarning, match="numerical rank 7"):
+    ...     reg = reg.fit(make_bad_points(3), np.arange(8.0))
+    >>> reg.rank_
+    7
     """
 
 
@@ -24,4 +36,15 @@ class UnderParameterizedWarning(UserWarning):
 
     ``Z`` cannot have full row rank, so interpolation is impossible for generic
     targets (Section 2.1, footnote 3); the least-squares solution is returned.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pytest
+    >>> from sklearn_rfnet import RandomFeatureRegressor, UnderParameterizedWarning
+    >>> X = np.random.RandomState(0).normal(size=(30, 3))
+    >>> with pytest.warns(UnderParameterizedWarning):
+    ...     reg = RandomFeatureRegressor(10, random_state=0).fit(X, X[:, 0])
+    >>> reg.rank_
+    10
     """

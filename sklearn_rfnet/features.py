@@ -142,6 +142,17 @@ class RandomFeatureMap:
         ``n x block_size`` slab fits in ``block_bytes``.
     block_bytes : int, default=128 MiB
         Memory for one block when ``block_size`` is None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rfnet.activations import get_activation
+    >>> X = prepare_inputs(np.random.RandomState(0).normal(size=(4, 3)))
+    >>> W = sample_weights(3, 50, random_state=0)
+    >>> op = RandomFeatureMap(X, W, get_activation("relu", 3), block_size=8)
+    >>> Z = op.transform()
+    >>> bool(np.allclose(op.gram(), Z @ Z.T)), op.materialize() is None
+    (True, True)
     """
 
     def __init__(self, X_tilde, W, activation, block_size=None, block_bytes=_BLOCK_BYTES):

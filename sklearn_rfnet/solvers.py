@@ -189,6 +189,13 @@ class DirectResult:
         Extreme eigenvalues, condition number and rank of ``H_hat``.
     solver : {"cholesky", "eigh", "svd"}
         The method that produced ``coef``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> res = solve_direct(DenseOperator(np.eye(2, 3)), np.array([1.0, 2.0]))
+    >>> res.coef, res.solver
+    (array([1., 2., 0.]), 'cholesky')
     """
 
     coef: np.ndarray
@@ -216,6 +223,13 @@ class LandweberResult:
         All eigenvalues of ``H_hat`` (ascending).
     stop_reason : str
         ``"tol"`` (relative residual <= tol), ``"max_iter"`` or ``"zero_y"``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> res = solve_landweber(DenseOperator(np.eye(2, 3)), np.ones(2), max_iter=5)
+    >>> res.n_iter, res.stop_reason, res.loss_curve[:2]
+    (1, 'tol', array([1., 0.]))
     """
 
     coef: np.ndarray
