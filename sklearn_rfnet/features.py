@@ -1,4 +1,4 @@
-"""Random features ``Z = gamma(X W) / sqrt(m)`` and the ``WendlandFeatures`` transformer.
+"""Random features ``Z = gamma(X W) / sqrt(m)`` and the transformer that makes them.
 
 The hidden layer of the paper's two-layer network (Section 2): rows of ``X``
 are put on the unit sphere (optionally after appending a constant, the bias
@@ -14,7 +14,11 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+)
 from sklearn.utils import check_random_state
 
 from ._compat import Interval, StrOptions, _fit_context, check_is_fitted, validate_data
@@ -97,7 +101,11 @@ def prepare_inputs(X, *, normalize=True, bias=False):
     """
     if bias:
         ones = np.ones((X.shape[0], 1), dtype=X.dtype)
-        X = sp.hstack([X, ones], format="csr") if sp.issparse(X) else np.hstack([X, ones])
+        X = (
+            sp.hstack([X, ones], format="csr")
+            if sp.issparse(X)
+            else np.hstack([X, ones])
+        )
     elif sp.issparse(X):
         X = X.tocsr()
     if not normalize:
@@ -155,7 +163,9 @@ class RandomFeatureMap:
     (True, True)
     """
 
-    def __init__(self, X_tilde, W, activation, block_size=None, block_bytes=_BLOCK_BYTES):
+    def __init__(
+        self, X_tilde, W, activation, block_size=None, block_bytes=_BLOCK_BYTES
+    ):
         self.X = X_tilde
         self.W = W
         self.activation = activation
@@ -229,7 +239,7 @@ class RandomFeatureMap:
         else:
             work = None
             if self.dtype != H.dtype:  # float32 blocks: one ssyrk buffer for all
-                work = np.empty((n, n), dtype=self.dtype, order="F")
+                work = np.zeros((n, n), dtype=self.dtype, order="F")  # upper stays 0
             for _, G in self._reused_blocks():
                 gram_update(H, G, scale=self.scale**2, work=work)
         return symmetrize_lower(H)
@@ -297,7 +307,10 @@ class RandomFeaturesMixin:
 
 
 class WendlandFeatures(
-    ClassNamePrefixFeaturesOutMixin, TransformerMixin, RandomFeaturesMixin, BaseEstimator
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    RandomFeaturesMixin,
+    BaseEstimator,
 ):
     """Random features ``Z = gamma(X W) / sqrt(m)`` of a two-layer network.
 

@@ -94,6 +94,8 @@ def gram_update(H, G, scale=1.0, *, work=None):
         multiplied by ``ssyrk`` and accumulated in float64.
     scale : float, default=1.0
     work : ndarray of shape (n, n), float32, Fortran-ordered, optional
+        (Its strict upper triangle must be zero: ``?syrk`` writes the lower
+        triangle only and the whole buffer is added to ``H``.)
         Scratch for a float32 ``G``, to be reused across blocks (otherwise a
         new ``n x n`` float32 array, faulted in page by page, per block).
 
@@ -381,7 +383,9 @@ def _extreme_eigenvalues(factor, alpha):
 def _check_targets(Y, n):
     Y = np.asarray(Y, dtype=np.float64)
     if Y.ndim not in (1, 2) or Y.shape[0] != n:
-        raise ValueError(f"y must have shape ({n},) or ({n}, n_targets), got {Y.shape}.")
+        raise ValueError(
+            f"y must have shape ({n},) or ({n}, n_targets), got {Y.shape}."
+        )
     return Y
 
 
@@ -510,7 +514,8 @@ def _warn_conditioning(summary, n, m, solver, err_cond):
             f"{summary.rank} < min(n_samples, n_components) = {min(n, m)} "
             f"(lambda_max(H_hat) = {summary.lambda_max:.3g}, rank threshold "
             f"{summary.threshold:.3g}). The direct solver returns, and Landweber "
-            "tends to, the minimum-norm least-squares solution; targets outside the range of Z cannot be fitted exactly "
+            "tends to, the minimum-norm least-squares solution; targets outside "
+            "the range of Z cannot be fitted exactly "
             "(Theorem 2.2, Corollary 2.3). ReLU and swish without bias do this on "
             "some data sets; try a Wendland activation or bias=True.",
             RankDeficiencyWarning,
