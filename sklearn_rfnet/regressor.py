@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.linalg import LinAlgWarning
 from sklearn.base import BaseEstimator, RegressorMixin
 
 from ._compat import Interval, StrOptions, _fit_context, check_is_fitted, validate_data
@@ -36,6 +38,25 @@ _SOLVERS = {"direct": _fit_direct, "landweber": _fit_landweber}
 # population_diagnostics="auto" computes H (n x n, and its eigenvalues) up to
 # this many samples; the cost is then below that of a typical fit.
 _POPULATION_AUTO_MAX_N = 2000
+
+
+def _warn_float32_conditioning(dtype, condition_number):
+    """Warn when float32 features cannot resolve a system this ill-conditioned.
+
+    ``H_hat`` is accumulated from float32 features, so its entries carry a
+    relative error of about ``eps32 = 1.2e-7`` and the solution one of about
+    ``eps32 * kappa(H_hat)``.
+    """
+    eps32 = float(np.finfo(np.float32).eps)
+    if dtype == np.float32 and np.isfinite(condition_number):
+        if eps32 * condition_number > 1e-2:
+            warnings.warn(
+                f"kappa(H_hat) = {condition_number:.3g} is beyond what float32 "
+                f"features resolve: the solution is accurate to about "
+                f"{eps32 * condition_number:.1e} relative. Pass float64 data.",
+                LinAlgWarning,
+                stacklevel=4,
+            )
 
 
 class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
@@ -102,6 +123,7 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         result = _SOLVERS[self.solver](self, op, Y)
         self._store(result)
         self._store_population(X)
+        _warn_float32_conditioning(X.dtype, self.condition_number_)
         return self
 
     def _store_population(self, X):

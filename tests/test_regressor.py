@@ -340,3 +340,18 @@ def test_bad_points_population_singular_for_relu():
         reg = RandomFeatureRegressor(100, activation="relu").fit(BAD_POINTS, np.ones(8))
     assert reg.population_lambda_min_ == 0.0
     assert reg.required_width_ == np.inf
+
+
+def test_float32_warns_when_kappa_beyond_float32():
+    from scipy.linalg import LinAlgWarning
+
+    # swish is badly conditioned (kappa(H_hat) ~ 1e8 here): beyond float32
+    X = _sphere(60, 5, 0)
+    reg = RandomFeatureRegressor(600, activation="swish", random_state=0)
+    with pytest.warns(LinAlgWarning, match="beyond what float32"):
+        reg.fit(X.astype(np.float32), X[:, 0])
+    assert np.float32(1.2e-7) * reg.condition_number_ > 1e-2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LinAlgWarning)
+        RandomFeatureRegressor(600, random_state=0).fit(X.astype(np.float32), X[:, 0])
+        reg.fit(X, X[:, 0])  # float64: no warning
