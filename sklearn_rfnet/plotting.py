@@ -51,6 +51,15 @@ def _get_ax(ax):
     return ax
 
 
+def _finish(display, ax, label, legend_loc="best"):
+    """Legend (when labelled), then store ``ax_`` and ``figure_`` on the display."""
+    if label is not None:
+        ax.legend(loc=legend_loc)
+    display.ax_ = ax
+    display.figure_ = ax.figure
+    return display
+
+
 def _feature_params(estimator):
     """The feature parameters of a fitted or unfitted estimator."""
     keys = ("activation", "zeta", "weights", "normalize", "bias")
@@ -286,11 +295,7 @@ class ConditioningDisplay:
         ax.set_yscale("log")
         ax.set_xlabel("width m")
         ax.set_ylabel(r"$\kappa(\hat H)$")
-        if label is not None:
-            ax.legend()
-        self.ax_ = ax
-        self.figure_ = ax.figure
-        return self
+        return _finish(self, ax, label)
 
 
 class LossCurveDisplay:
@@ -380,11 +385,7 @@ class LossCurveDisplay:
             ax.set_xscale("log")
         ax.set_xlabel("gradient step k")
         ax.set_ylabel(r"$\|Z\alpha_k - y\| / \|y\|$")
-        if label is not None:
-            ax.legend(loc="lower left")
-        self.ax_ = ax
-        self.figure_ = ax.figure
-        return self
+        return _finish(self, ax, label, legend_loc="lower left")
 
 
 class SpectrumDisplay:
@@ -496,11 +497,7 @@ class SpectrumDisplay:
         ax.set_yscale("log")
         ax.set_xlabel("index j")
         ax.set_ylabel(r"$\lambda_j / \lambda_1$" if self.normalize else r"$\lambda_j$")
-        if label is not None:
-            ax.legend()
-        self.ax_ = ax
-        self.figure_ = ax.figure
-        return self
+        return _finish(self, ax, label)
 
 
 class LandweberFilterDisplay:
@@ -590,8 +587,4 @@ class LandweberFilterDisplay:
         ax.axhline(1.0, color="black", linestyle="--", linewidth=0.8)
         ax.set_xlabel("index j")
         ax.set_ylabel(rf"$f_{{{self.k}}}(\sigma_j)$")
-        if label is not None:
-            ax.legend()
-        self.ax_ = ax
-        self.figure_ = ax.figure
-        return self
+        return _finish(self, ax, label)

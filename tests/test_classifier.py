@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _check_reasons import zero_row_failures
 from sklearn.base import clone
 from sklearn.datasets import make_blobs
 from sklearn.preprocessing import LabelBinarizer, StandardScaler
@@ -160,13 +161,6 @@ def test_pickle_and_clone():
 # ---------------------------------------------------------------------------
 # scikit-learn's API contract
 
-_ZERO_ROWS = (
-    "the check's data has rows of zeros ({how}), which cannot be projected "
-    "onto the unit sphere; rejected by design with normalize=True, bias=False. "
-    "Passes with bias=True."
-)
-_DTYPES = _ZERO_ROWS.format(how="it casts uniform [0, 1) data to int")
-_SPARSE = _ZERO_ROWS.format(how="X[X < 0.6] = 0 on 3 columns")
 # check_classifiers_train uses 2-D blobs: on the circle S^1 (S^2 with bias) the
 # features gamma(x^T w) are smooth functions of one angle and Z (300 x 100) is
 # numerically rank deficient (test_blobs_claims below).
@@ -198,12 +192,7 @@ def _instances():
 
 
 def _expected_failed_checks(est):
-    failures = {}
-    if not est.bias:
-        failures["check_estimators_dtypes"] = _DTYPES
-        failures["check_estimator_sparse_array"] = _SPARSE
-        failures["check_estimator_sparse_matrix"] = _SPARSE
-        failures["check_estimator_sparse_tag"] = _SPARSE
+    failures = zero_row_failures(est)
     if (
         est.solver == "landweber"
         and not est.bias

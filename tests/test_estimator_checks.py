@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _check_reasons import zero_row_failures
 from sklearn.datasets import make_regression
 from sklearn.preprocessing import StandardScaler, scale
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -17,16 +18,7 @@ from sklearn_rfnet import (
 )
 from sklearn_rfnet.activations import ACTIVATIONS
 
-# Rows of zeros have no direction on the sphere: with normalize=True and
-# bias=False they are rejected with a ValueError by design. Three checks
-# build such rows themselves; the same checks pass with bias=True (below).
-_ZERO_ROWS = (
-    "the check's data has rows of zeros ({how}), which cannot be projected "
-    "onto the unit sphere; rejected by design with normalize=True, bias=False. "
-    "Passes with bias=True."
-)
-_DTYPES = _ZERO_ROWS.format(how="it casts uniform [0, 1) data to int")
-_SPARSE = _ZERO_ROWS.format(how="X[X < 0.6] = 0 on 3 columns")
+# Rows of zeros: see tests/_check_reasons.py.
 # check_regressors_train sets alpha=0.01 on any estimator with an `alpha`
 # parameter, assuming a linear model on unit-scale features. alpha is an
 # absolute ridge strength here (as in Ridge); the eigenvalues of H_hat for
@@ -50,13 +42,8 @@ def _instances():
 
 
 def _expected_failed_checks(est):
-    failures = {}
-    if not est.bias:
-        failures["check_estimators_dtypes"] = _DTYPES
-        if isinstance(est, RandomFeatureRegressor):
-            failures["check_estimator_sparse_array"] = _SPARSE
-            failures["check_estimator_sparse_matrix"] = _SPARSE
-            failures["check_estimator_sparse_tag"] = _SPARSE
+    sparse = isinstance(est, RandomFeatureRegressor)
+    failures = zero_row_failures(est, sparse=sparse)
     if (
         isinstance(est, RandomFeatureRegressor)
         and est.solver == "direct"

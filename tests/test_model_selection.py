@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _check_reasons import zero_row_failures
 from scipy import linalg
 from sklearn.datasets import make_regression
 from sklearn.model_selection import KFold, LeaveOneOut, ShuffleSplit
@@ -340,13 +341,6 @@ def test_parameter_constraints_match_init():
 # ---------------------------------------------------------------------------
 # scikit-learn's API contract
 
-_ZERO_ROWS = (
-    "the check's data has rows of zeros ({how}), which cannot be projected "
-    "onto the unit sphere; rejected by design with normalize=True, bias=False. "
-    "Passes with bias=True."
-)
-_DTYPES = _ZERO_ROWS.format(how="it casts uniform [0, 1) data to int")
-_SPARSE = _ZERO_ROWS.format(how="X[X < 0.6] = 0 on 3 columns")
 # check_regressors_train wants a training R^2 > 0.5 on make_regression data
 # (200 points in 10-D, one informative feature) at the default width 100.
 _POOR_FIT = (
@@ -377,12 +371,7 @@ def _instances():
 
 
 def _expected_failed_checks(est):
-    failures = {}
-    if not est.bias:
-        failures["check_estimators_dtypes"] = _DTYPES
-        failures["check_estimator_sparse_array"] = _SPARSE
-        failures["check_estimator_sparse_matrix"] = _SPARSE
-        failures["check_estimator_sparse_tag"] = _SPARSE
+    failures = zero_row_failures(est)
     if est.activation.startswith("wendland"):
         failures["check_regressors_train"] = _POOR_FIT
     return failures
