@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._spectral import landweber_filter, landweber_residuals, optimal_step_size
+
 __all__ = [
     "SpectralSummary",
     "approximation_width",
@@ -101,21 +103,26 @@ def numerical_rank_threshold(lambda_max, n, m, dtype=np.float64, *, from_svd=Fal
     return float(max(n, 1) * eps * lambda_max)
 
 
-def spectral_summary(eigenvalues, n, m, dtype=np.float64, *, from_svd=False):
-    """Summarize the spectrum of ``H_hat``.
+def spectral_summary(eigenvalues, n, m, dtype=np.float64, *, from_svd=False, size=None):
+    """Summarize the spectrum of a Gram matrix of ``Z``.
 
     Parameters
     ----------
     eigenvalues : array_like of shape (k,)
-        Eigenvalues of ``H_hat`` (any order). When ``from_svd`` is true these
-        are the squared singular values of ``Z`` and, if ``k < n``, the
-        missing ``n - k`` eigenvalues are zero.
+        Eigenvalues of the Gram matrix (any order). When ``from_svd`` is true
+        these are the squared singular values of ``Z`` and, if
+        ``k < size``, the missing ``size - k`` eigenvalues are zero.
     n, m : int
         Shape of ``Z``.
     dtype : dtype, default=float64
         Working precision, for the rank threshold.
     from_svd : bool, default=False
         See :func:`numerical_rank_threshold`.
+    size : int, default=None
+        Order of the Gram matrix: ``n`` for ``H_hat = Z Z^T`` (the default,
+        the dual regime), ``m`` for ``Z^T Z`` (the primal regime). Its
+        non-zero eigenvalues are the same; ``lambda_min`` and the condition
+        number are those of the matrix of this order.
 
     Returns
     -------
@@ -130,14 +137,17 @@ def spectral_summary(eigenvalues, n, m, dtype=np.float64, *, from_svd=False):
     lam = np.sort(np.asarray(eigenvalues, dtype=np.float64).ravel())
     if lam.size == 0:
         raise ValueError("eigenvalues must not be empty.")
+    size = n if size is None else int(size)
     lam_max = max(float(lam[-1]), 0.0)
-    thr = numerical_rank_threshold(lam_max, n, m, dtype, from_svd=from_svd)
+    thr = numerical_rank_threshold(lam_max, size, m, dtype, from_svd=from_svd)
+    if from_svd:
+        thr = numerical_rank_threshold(lam_max, n, m, dtype, from_svd=True)
     above = lam[lam > thr]
     rank = int(above.size)
     if lam_max == 0.0:
         rank = 0
-    full = rank == n
-    lam_min = float(lam[0]) if (full and lam.size == n) else 0.0
+    full = rank == size
+    lam_min = float(lam[0]) if (full and lam.size == size) else 0.0
     lam_min = max(lam_min, 0.0)
     lam_min_nz = float(above[0]) if rank else 0.0
     cond = lam_max / lam_min if (full and lam_min > 0.0) else math.inf
@@ -260,105 +270,3 @@ def _check_bound_args(n, C, delta):
     if not 0.0 < delta < 1.0:
         raise ValueError(f"delta must lie in (0, 1), got {delta!r}.")
     return int(n), C, delta
-
-
-def optimal_step_size(lambda_min, lambda_max):
-    """Step ``eta = 2 / (lambda_min + lambda_max)`` of Lemma 4.2 / Remark 6.
-
-    Parameters
-    ----------
-    lambda_min, lambda_max : float
-        Extreme eigenvalues of ``H_hat`` (for a singular ``H_hat`` pass the
-        smallest non-zero eigenvalue: the step is then optimal on the range
-        of ``Z``, where gradient descent acts).
-
-    Returns
-    -------
-    eta : float
-
-    Examples
-    --------
-    >>> optimal_step_size(1.0, 3.0)
-    0.5
-    """
-    lambda_min, lambda_max = float(lambda_min), float(lambda_max)
-    if not lambda_max > 0.0:
-        raise ValueError("lambda_max must be positive: H_hat is zero.")
-    return 2.0 / (max(lambda_min, 0.0) + lambda_max)
-
-
-def landweber_filter(eigenvalues, eta, k):
-    """Landweber filter values ``f_k = 1 - (1 - eta lambda_j)^k`` (eq. 4.2, 4.3).
-
-    Gradient descent from ``alpha_0 = 0`` gives
-    ``alpha_k = V f_k(Sigma) Sigma^{-1} U^T y`` (Lemma A.6): ``f_k = 1`` on
-    every singular value means ``alpha_k`` is the minimum-norm solution.
-
-    Parameters
-    ----------
-    eigenvalues : array_like
-        Eigenvalues ``lambda_j = sigma_j^2`` of ``H_hat``.
-    eta : float
-        Step size.
-    k : int or array_like of int
-        Iteration count(s); the result broadcasts ``k`` against the
-        eigenvalues as ``(len(k), len(eigenvalues))`` when ``k`` is 1-D.
-
-    Returns
-    -------
-    f : ndarray
-
-    Examples
-    --------
-    >>> landweber_filter([1.0, 0.5], eta=1.0, k=2)
-    array([1.  , 0.75])
-    """
-    lam = np.asarray(eigenvalues, dtype=np.float64)
-    k_arr = np.asarray(k)
-    if k_arr.ndim == 1:
-        return 1.0 - np.power((1.0 - eta * lam)[None, :], k_arr[:, None])
-    return 1.0 - np.power(1.0 - eta * lam, int(k_arr))
-
-
-def landweber_residuals(eigenvalues, projections, eta, ks):
-    """Residual norms ``||Z alpha_k - y||`` of gradient descent (eq. 4.4).
-
-    ``||Z alpha_k - y||^2 = sum_j (u_j^T y)^2 (1 - eta lambda_j)^(2k)``.
-
-    Parameters
-    ----------
-    eigenvalues : array_like of shape (n,)
-        Eigenvalues of ``H_hat``.
-    projections : array_like of shape (n,) or (n, n_targets)
-        ``U^T y``, the targets in the eigenbasis of ``H_hat``.
-    eta : float
-        Step size.
-    ks : array_like of int
-        Iteration counts.
-
-    Returns
-    -------
-    residuals : ndarray of shape (len(ks),)
-        Frobenius norms of the residual at each ``k``.
-
-    Examples
-    --------
-    >>> landweber_residuals([1.0, 0.5], [1.0, 1.0], eta=1.0, ks=[0, 1])
-    array([1.41421356, 0.5       ])
-    """
-    lam = np.asarray(eigenvalues, dtype=np.float64)
-    p = np.asarray(projections, dtype=np.float64)
-    p2 = p**2 if p.ndim == 1 else np.sum(p**2, axis=1)
-    with np.errstate(divide="ignore"):
-        log_q = np.log(np.abs(1.0 - eta * lam))  # -inf where 1 - eta lambda = 0
-    ks = np.asarray(ks, dtype=np.float64)
-    out = np.empty(ks.shape)
-    # chunk over k so that the (len(ks), n) work array stays small
-    step = max(1, (1 << 20) // max(lam.size, 1))
-    with np.errstate(invalid="ignore"):
-        for s in range(0, ks.size, step):
-            kk = ks[s : s + step, None]
-            w = np.exp(2.0 * kk * log_q)  # (1 - eta lambda)^(2k)
-            w[:, log_q == -np.inf] = np.where(kk == 0, 1.0, 0.0)
-            out[s : s + step] = np.sqrt(w @ p2)
-    return out

@@ -32,19 +32,23 @@ class RankDeficiencyWarning(LinAlgWarning):
 
 
 class UnderParameterizedWarning(UserWarning):
-    """The width is smaller than the number of samples (``m < n``).
+    """Deprecated: no longer emitted.
 
-    ``Z`` cannot have full row rank, so interpolation is impossible for generic
-    targets (Section 2.1, footnote 3); the least-squares solution is returned.
+    Fits with a width smaller than the number of samples (``m < n``) were
+    warned about up to version 0.1. They now solve the primal least-squares
+    problem (``m x m`` Gram matrix ``Z^T Z``, the classic random-features
+    regime), where there is nothing to act on. The class stays importable so
+    that existing warning filters keep working; it will be removed in 0.3.
 
     Examples
     --------
+    >>> import warnings
     >>> import numpy as np
-    >>> import pytest
     >>> from sklearn_rfnet import RandomFeatureRegressor, UnderParameterizedWarning
     >>> X = np.random.RandomState(0).normal(size=(30, 3))
-    >>> with pytest.warns(UnderParameterizedWarning):
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("error", UnderParameterizedWarning)
     ...     reg = RandomFeatureRegressor(10, random_state=0).fit(X, X[:, 0])
-    >>> reg.rank_
-    10
+    >>> reg.rank_, reg.solver_
+    (10, 'primal-cholesky')
     """

@@ -9,7 +9,6 @@ and passed through ``gamma`` (Table 1).
 
 from __future__ import annotations
 
-import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -22,13 +21,10 @@ from sklearn.base import (
 from sklearn.utils import check_random_state
 
 from ._compat import Interval, StrOptions, _fit_context, check_is_fitted, validate_data
+from ._operator import FeatureOperator
 from .activations import ACTIVATIONS, get_activation
-from .solvers import gram_update, symmetrize_lower
 
-__all__ = ["WendlandFeatures", "RandomFeatureMap", "prepare_inputs", "sample_weights"]
-
-# Default memory for one block of Z (n_rows x block columns): 128 MiB.
-_BLOCK_BYTES = 128 * 2**20
+__all__ = ["WendlandFeatures", "prepare_inputs", "sample_weights"]
 
 
 def sample_weights(d, m, weights="sphere", random_state=None, dtype=np.float64):
@@ -68,6 +64,35 @@ def sample_weights(d, m, weights="sphere", random_state=None, dtype=np.float64):
     elif weights != "gaussian":
         raise ValueError(f"weights must be 'sphere' or 'gaussian', got {weights!r}.")
     return W.astype(dtype, copy=False)
+
+
+def _row_norms(X):
+    """Euclidean row norms in float64, safe from overflow and underflow.
+
+    The plain ``sqrt(sum(x^2))`` overflows for entries above ~1e154 and
+    loses the norm of rows below ~1e-154; such rows (detected by an infinite
+    or tiny sum of squares) are recomputed scaled by their largest entry, as
+    BLAS ``nrm2`` does.
+    """
+    with np.errstate(over="ignore", under="ignore"):
+        if sp.issparse(X):
+            Xd = X.astype(np.float64)
+            sq = np.asarray(Xd.multiply(Xd).sum(axis=1)).ravel()
+        else:
+            sq = np.einsum("ij,ij->i", X, X, dtype=np.float64)
+    # an infinite sum overflowed; a sum below tiny/eps (0 included) may have
+    # underflowed: those rows are recomputed scaled
+    tiny = np.finfo(np.float64).tiny / np.finfo(np.float64).eps
+    bad = np.flatnonzero(~np.isfinite(sq) | (sq < tiny))
+    norms = np.sqrt(sq)
+    if bad.size:
+        rows = X[bad]
+        rows = rows.toarray() if sp.issparse(rows) else np.asarray(rows)
+        rows = rows.astype(np.float64)
+        big = np.max(np.abs(rows), axis=1)
+        safe = np.where(big > 0, big, 1.0)
+        norms[bad] = big * np.sqrt(np.sum((rows / safe[:, None]) ** 2, axis=1))
+    return norms
 
 
 def prepare_inputs(X, *, normalize=True, bias=False):
@@ -110,10 +135,7 @@ def prepare_inputs(X, *, normalize=True, bias=False):
         X = X.tocsr()
     if not normalize:
         return X if (bias or sp.issparse(X)) else np.array(X, copy=True)
-    if sp.issparse(X):
-        norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1), dtype=np.float64).ravel())
-    else:
-        norms = np.sqrt(np.einsum("ij,ij->i", X, X, dtype=np.float64))
+    norms = _row_norms(X)
     zero = np.flatnonzero(norms == 0.0)
     if zero.size:
         raise ValueError(
@@ -122,155 +144,11 @@ def prepare_inputs(X, *, normalize=True, bias=False):
             "them, set bias=True (a constant coordinate is appended first), or "
             "set normalize=False."
         )
-    inv = (1.0 / norms).astype(X.dtype)
     if sp.issparse(X):
-        return sp.csr_matrix(sp.diags(inv) @ X)
-    return X * inv[:, None]
-
-
-class RandomFeatureMap:
-    """Row operator for ``Z = gamma(X_tilde W) / sqrt(m)``, block by block.
-
-    Implements the row-operator protocol of :mod:`sklearn_rfnet.solvers`
-    (``shape``, ``dtype``, ``gram``, ``rmatmat``, ``materialize``) without
-    holding ``Z`` when it does not fit in ``block_bytes``: blocks of hidden
-    units are evaluated, used and dropped. Every entry of ``Z`` is computed
-    from the same ``W`` whatever the block size.
-
-    Parameters
-    ----------
-    X_tilde : {ndarray, CSR matrix} of shape (n, d)
-        Prepared inputs (see :func:`prepare_inputs`).
-    W : ndarray of shape (d, m)
-        Hidden-layer weights.
-    activation : Activation
-        Resolved activation (see :func:`~sklearn_rfnet.activations.get_activation`).
-    block_size : int, default=None
-        Hidden units per block; ``None`` picks the largest block whose
-        ``n x block_size`` slab fits in ``block_bytes``.
-    block_bytes : int, default=128 MiB
-        Memory for one block when ``block_size`` is None.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn_rfnet.activations import get_activation
-    >>> X = prepare_inputs(np.random.RandomState(0).normal(size=(4, 3)))
-    >>> W = sample_weights(3, 50, random_state=0)
-    >>> op = RandomFeatureMap(X, W, get_activation("relu", 3), block_size=8)
-    >>> Z = op.transform()
-    >>> bool(np.allclose(op.gram(), Z @ Z.T)), op.materialize() is None
-    (True, True)
-    """
-
-    def __init__(
-        self, X_tilde, W, activation, block_size=None, block_bytes=_BLOCK_BYTES
-    ):
-        self.X = X_tilde
-        self.W = W
-        self.activation = activation
-        n, m = X_tilde.shape[0], W.shape[1]
-        self.shape = (n, m)
-        self.dtype = W.dtype
-        if block_size is None:
-            per_col = max(n, 1) * self.dtype.itemsize
-            block_size = max(1, block_bytes // per_col)
-        self.block_size = int(min(block_size, m))
-        self.scale = 1.0 / math.sqrt(m)
-        self._Z = None
-
-    @property
-    def single_block(self):
-        """bool : whether ``Z`` is evaluated as one block (and then kept)."""
-        return self.block_size >= self.shape[1]
-
-    def raw_block(self, start, stop):
-        """``gamma(X_tilde W[:, start:stop])`` (unscaled), C-contiguous."""
-        T = self.X @ self.W[:, start:stop]
-        T = np.ascontiguousarray(T, dtype=self.dtype)
-        return self.activation(T, out=T)
-
-    def _raw_block_into(self, start, stop, out):
-        """``raw_block(start, stop)`` written into the C-contiguous ``out``."""
-        W = self.W[:, start:stop]
-        if isinstance(self.X, np.ndarray) and self.X.dtype == self.dtype:
-            np.matmul(self.X, W, out=out)
-        else:  # sparse or mixed-precision input: one temporary
-            out[...] = self.X @ W
-        return self.activation(out, out=out)
-
-    def blocks(self):
-        """Yield ``(slice, G)`` with ``G = gamma(X_tilde W[:, slice])`` unscaled."""
-        m = self.shape[1]
-        for start in range(0, m, self.block_size):
-            stop = min(start + self.block_size, m)
-            yield slice(start, stop), self.raw_block(start, stop)
-
-    def _reused_blocks(self):
-        """Like :meth:`blocks`, but every ``G`` is a view of one buffer.
-
-        Each ``G`` is overwritten by the next, so it must be used before the
-        generator is advanced. A fresh ``n x block`` array per block would be
-        faulted in page by page, which costs more than the GEMM that fills it.
-        """
-        n, m = self.shape
-        buf = np.empty(n * self.block_size, dtype=self.dtype)
-        for start in range(0, m, self.block_size):
-            stop = min(start + self.block_size, m)
-            G = buf[: n * (stop - start)].reshape(n, stop - start)
-            yield slice(start, stop), self._raw_block_into(start, stop, G)
-
-    def materialize(self):
-        """``Z`` as an array if it fits in one block, else ``None``."""
-        if not self.single_block:
-            return None
-        if self._Z is None:
-            Z = self.raw_block(0, self.shape[1])
-            Z *= self.dtype.type(self.scale)
-            self._Z = Z
-        return self._Z
-
-    def gram(self):
-        """``H_hat = Z Z^T`` (eq. 2.6) in float64, accumulated by SYRK."""
-        n = self.shape[0]
-        H = np.zeros((n, n), order="F")
-        if self.single_block:
-            gram_update(H, self.materialize())
-        else:
-            work = None
-            if self.dtype != H.dtype:  # float32 blocks: one ssyrk buffer for all
-                work = np.zeros((n, n), dtype=self.dtype, order="F")  # upper stays 0
-            for _, G in self._reused_blocks():
-                gram_update(H, G, scale=self.scale**2, work=work)
-        return symmetrize_lower(H)
-
-    def rmatmat(self, C):
-        """``Z^T C`` for ``C`` of shape (n,) or (n, k)."""
-        C = np.asarray(C, dtype=self.dtype)
-        if self.single_block:
-            return self.materialize().T @ C
-        out = np.empty((self.shape[1],) + C.shape[1:], dtype=self.dtype)
-        for sl, G in self._reused_blocks():
-            out[sl] = G.T @ C
-        out *= self.dtype.type(self.scale)
-        return out
-
-    def matmat(self, A):
-        """``Z A`` for ``A`` of shape (m,) or (m, k): predictions."""
-        A = np.asarray(A, dtype=self.dtype)
-        if self.single_block:
-            return self.materialize() @ A
-        out = np.zeros((self.shape[0],) + A.shape[1:], dtype=self.dtype)
-        for sl, G in self._reused_blocks():
-            out += G @ A[sl]
-        out *= self.dtype.type(self.scale)
-        return out
-
-    def transform(self):
-        """``Z`` as a new array (always materialized)."""
-        Z = self.raw_block(0, self.shape[1])
-        Z *= self.dtype.type(self.scale)
-        return Z
+        X = X.astype(X.dtype, copy=True)  # CSR, never the caller's
+        X.data /= np.repeat(norms, np.diff(X.indptr)).astype(X.dtype)
+        return X
+    return (X / norms[:, None].astype(np.float64)).astype(X.dtype, copy=False)
 
 
 FEATURE_PARAMETER_CONSTRAINTS = {
@@ -303,7 +181,7 @@ class RandomFeaturesMixin:
         W = self.random_weights_
         if W.dtype != X.dtype:  # fitted in one precision, used in another
             W = W.astype(X.dtype)
-        return RandomFeatureMap(Xt, W, self._activation, block_size=block_size)
+        return FeatureOperator(Xt, W, self._activation, block_size=block_size)
 
 
 class WendlandFeatures(
@@ -452,7 +330,13 @@ class WendlandFeatures(
         X = validate_data(
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
         )
-        return self._feature_map(X).transform()
+        Z = self._feature_map(X).materialize()
+        if not np.all(np.isfinite(Z)):
+            raise ValueError(
+                f"activation {self._activation.name!r} returned NaN or inf "
+                "features; a callable activation must be finite on [-1, 1]."
+            )
+        return Z
 
     @property
     def _n_features_out(self):

@@ -27,17 +27,19 @@ The module is pure linear algebra except for the estimator
 from __future__ import annotations
 
 import math
+import time
 import warnings
 
 import numpy as np
 from scipy import linalg
 from sklearn.base import RegressorMixin
+from sklearn.exceptions import EfficiencyWarning
 from sklearn.model_selection import check_cv
 from threadpoolctl import threadpool_limits
 
 from ._compat import _fit_context, validate_data
-from .diagnostics import landweber_residuals, optimal_step_size, spectral_summary
-from .exceptions import UnderParameterizedWarning
+from ._spectral import landweber_gains, landweber_residuals, landweber_step, ridge_gains
+from .diagnostics import spectral_summary
 from .regressor import _BaseRandomFeatureModel
 from .solvers import DirectResult, LandweberResult
 
@@ -59,52 +61,6 @@ def _eigh(H):
     return linalg.eigh(
         H, lower=True, check_finite=False, driver="evd", overwrite_a=True
     )
-
-
-def _ridge_gains(lam, alphas, summary):
-    """``g(lambda) = 1 / (lambda + alpha)`` for each ``alpha`` (rows).
-
-    For ``alpha = 0`` eigenvalues at or below the rank threshold get gain 0:
-    the pseudo-inverse, which gives the minimum-norm least-squares solution
-    (eq. 2.5), as the direct solver does.
-    """
-    lam_c = np.maximum(lam, 0.0)
-    gains = np.zeros((len(alphas), len(lam)))
-    for a, alpha in enumerate(alphas):
-        if alpha > 0:
-            gains[a] = 1.0 / (lam_c + alpha)
-        else:
-            keep = lam > summary.threshold
-            gains[a, keep] = 1.0 / lam[keep]
-    return gains
-
-
-def _landweber_step(summary, step_size):
-    """Step of :func:`~sklearn_rfnet.solvers.solve_landweber` for this spectrum."""
-    if step_size is not None:
-        return float(step_size)
-    if summary.lambda_max > 0:
-        return optimal_step_size(summary.lambda_min_nonzero, summary.lambda_max)
-    return 1.0  # Z = 0: nothing moves whatever the step
-
-
-def _landweber_gains(lam, ks, eta, summary):
-    """``h_k(lambda) = (1 - (1 - eta lambda)^k) / lambda`` for each ``k`` (rows).
-
-    The gains of :func:`~sklearn_rfnet.solvers.solve_landweber` (Lemma A.6),
-    computed the same way: ``-expm1(k log1p(-eta lambda)) / lambda`` where
-    ``0 < eta lambda < 1``, and 0 on eigenvalues at or below the rank
-    threshold (the null space of ``Z^T``, where gradient descent does not move).
-    """
-    ks = np.asarray(ks, dtype=np.float64)[:, None]
-    x = eta * lam
-    live = lam > summary.threshold
-    small = live & (x < 1.0)
-    big = live & (x >= 1.0)
-    gains = np.zeros((ks.shape[0], lam.size))
-    gains[:, small] = -np.expm1(ks * np.log1p(-x[small])) / lam[small]
-    gains[:, big] = (1.0 - np.power(1.0 - x[big], ks)) / lam[big]
-    return gains
 
 
 def _fold_squared_errors(H, Y, train, test, m, filters):
@@ -181,6 +137,31 @@ def _loo_squared_errors(H, Y, m, filters):
                 )
                 for i in idx
             ]
+        )
+
+
+# Exact Landweber leave-one-out costs n eigendecompositions of
+# (n-1) x (n-1) matrices, O(n^4): warn when the predicted time exceeds this.
+_LOO_WARN_SECONDS = 60.0
+
+
+def _warn_loo_cost(n, eigh_seconds):
+    """Warn, with its predicted cost, before an expensive exact Landweber LOO.
+
+    The prediction is ``n`` times the measured time of the one ``n x n``
+    eigendecomposition made by ``fit`` (an upper bound: the held-out
+    matrices are one row smaller).
+    """
+    predicted = n * eigh_seconds
+    if predicted > _LOO_WARN_SECONDS:
+        warnings.warn(
+            f"Exact leave-one-out for Landweber needs n_samples={n} "
+            f"eigendecompositions of {n - 1} x {n - 1} matrices (O(n^4)): about "
+            f"{predicted / 60:.0f} min on this machine. Pass cv=5 (5 "
+            "eigendecompositions) for a k-fold estimate, or use solver='direct', "
+            "whose leave-one-out is exact in closed form.",
+            EfficiencyWarning,
+            stacklevel=4,
         )
 
 
@@ -470,15 +451,10 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         self._fit_features(X)
         op = self._feature_map(X.astype(np.float64, copy=False), self.block_size)
         m = op.shape[1]
-        if m < n:
-            warnings.warn(
-                f"n_components={m} < n_samples={n}: Z cannot have full row rank "
-                "and the unregularized fits do not interpolate (Section 2.1).",
-                UnderParameterizedWarning,
-                stacklevel=3,
-            )
-        H = op.gram()
+        H = op.gram(regime="dual")[0]  # n x n whatever the width: folds need it
+        tic = time.perf_counter()
         lam, U = _eigh(H.copy(order="F"))
+        self._eigh_seconds = time.perf_counter() - tic  # prices exact Landweber LOO
         summary = spectral_summary(lam, n, m)
 
         # cross-validation errors for the whole grid
@@ -493,23 +469,24 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         P = U.T @ Y
         best = grid[self.best_index_]
         if self.solver == "direct":
-            gains = _ridge_gains(lam, [best], summary)[0]
+            gains = ridge_gains(lam, [best], summary.threshold)[0]
             coef = self._coef(op, U, gains, P, y, X.dtype)
-            result = DirectResult(coef, summary, "eigh")
+            result = DirectResult(coef, summary, "dual-eigh")
             self.alpha_ = float(best)
         else:
             best = int(best)
-            gains = _landweber_gains(lam, [best], eta_full, summary)[0]
-            y_norm = float(np.linalg.norm(Y))
-            lam_eff = np.where(lam > summary.threshold, lam, 0.0)
+            gains = landweber_gains(lam, eta_full, best)
+            y_norm = float(linalg.norm(Y))
             if y_norm > 0:
-                loss = landweber_residuals(lam_eff, P, eta_full, np.arange(best + 1))
+                loss = landweber_residuals(
+                    np.maximum(lam, 0.0), P, eta_full, np.arange(best + 1)
+                )
                 loss /= y_norm
             else:
                 loss = np.zeros(best + 1)
             coef = self._coef(op, U, gains, P, y, X.dtype)
             result = LandweberResult(
-                coef, best, loss, eta_full, summary, lam, "max_iter"
+                coef, best, loss, eta_full, summary, lam, "max_iter", "dual-landweber"
             )
         self._store(result)
         if hasattr(self, "_store_population"):
@@ -574,7 +551,7 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         return ks.astype(np.int64)
 
     def _check_step(self, summary):
-        eta = _landweber_step(summary, self.step_size)
+        eta = landweber_step(summary, self.step_size)
         eta_max = 2.0 / summary.lambda_max if summary.lambda_max > 0 else math.inf
         if self.step_size is not None and not eta < eta_max:
             raise ValueError(
@@ -585,11 +562,11 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
 
     def _filters(self, grid):
         if self.solver == "direct":
-            return lambda lam, summary: _ridge_gains(lam, grid, summary)
+            return lambda lam, summary: ridge_gains(lam, grid, summary.threshold)
 
         def landweber(lam, summary):
-            eta = _landweber_step(summary, self.step_size)
-            return _landweber_gains(lam, grid, eta, summary)
+            eta = landweber_step(summary, self.step_size)
+            return landweber_gains(lam, eta, grid)
 
         return landweber
 
@@ -607,6 +584,7 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
                 f"Leave-one-out needs at least 2 samples, got n_samples={n}."
             )
         if self.solver == "landweber":
+            _warn_loo_cost(n, self._eigh_seconds)
             return _loo_squared_errors(H, Y, m, filters)
         # ridge: closed form wherever H_hat + alpha I is nonsingular
         lam_floor = max(summary.lambda_min, 0.0) if summary.rank == n else 0.0

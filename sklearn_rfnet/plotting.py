@@ -22,9 +22,10 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from ._operator import FeatureOperator
 from .activations import get_activation
 from .diagnostics import landweber_filter, optimal_step_size
-from .features import RandomFeatureMap, prepare_inputs, sample_weights
+from .features import prepare_inputs, sample_weights
 
 __all__ = [
     "ConditioningDisplay",
@@ -76,7 +77,7 @@ def _hat_singular_values(
     d = Xt.shape[1]
     W = sample_weights(d, n_components, weights, random_state)
     gamma = get_activation(activation, d, zeta)
-    Z = RandomFeatureMap(Xt, W, gamma).transform()
+    Z = FeatureOperator(Xt, W, gamma).materialize()
     return np.linalg.svd(Z, compute_uv=False)
 
 
@@ -459,7 +460,7 @@ class SpectrumDisplay:
         check_is_fitted(estimator, "random_weights_")
         X = check_array(X, dtype=np.float64)
         params = _feature_params(estimator)
-        Z = estimator._feature_map(X).transform()
+        Z = estimator._feature_map(X).materialize()
         s = np.linalg.svd(Z, compute_uv=False)
         lam = s**2
         if s.size < X.shape[0]:

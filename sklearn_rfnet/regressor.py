@@ -14,7 +14,7 @@ from ._compat import Interval, StrOptions, _fit_context, check_is_fitted, valida
 from .diagnostics import population_spectrum, required_width
 from .features import FEATURE_PARAMETER_CONSTRAINTS, RandomFeaturesMixin, prepare_inputs
 from .population import population_gram
-from .solvers import solve_direct, solve_landweber
+from .solvers import LandweberResult, solve_direct, solve_landweber
 
 __all__ = ["RandomFeatureRegressor"]
 
@@ -40,23 +40,25 @@ _SOLVERS = {"direct": _fit_direct, "landweber": _fit_landweber}
 _POPULATION_AUTO_MAX_N = 2000
 
 
-def _warn_float32_conditioning(dtype, condition_number):
+def _warn_float32_conditioning(dtype, result):
     """Warn when float32 features cannot resolve a system this ill-conditioned.
 
-    ``H_hat`` is accumulated from float32 features, so its entries carry a
-    relative error of about ``eps32 = 1.2e-7`` and the solution one of about
-    ``eps32 * kappa(H_hat)``.
+    The features are float32, so the error of the solution is about
+    ``eps32 = 1.2e-7`` times the condition number of the path that ran:
+    ``kappa(Gram)`` when the Gram matrix was accumulated and factored
+    (Cholesky, the Landweber eigendecomposition), ``kappa(Z)`` for TSQR + LSQR
+    (``result.error_condition``).
     """
     eps32 = float(np.finfo(np.float32).eps)
-    if dtype == np.float32 and np.isfinite(condition_number):
-        if eps32 * condition_number > 1e-2:
-            warnings.warn(
-                f"kappa(H_hat) = {condition_number:.3g} is beyond what float32 "
-                f"features resolve: the solution is accurate to about "
-                f"{eps32 * condition_number:.1e} relative. Pass float64 data.",
-                LinAlgWarning,
-                stacklevel=4,
-            )
+    cond = float(result.error_condition)
+    if dtype == np.float32 and np.isfinite(cond) and eps32 * cond > 1e-2:
+        warnings.warn(
+            f"The {result.solver} solve from float32 features is accurate to "
+            f"about {eps32 * cond:.1e} relative (condition number {cond:.3g}). "
+            "Pass float64 data.",
+            LinAlgWarning,
+            stacklevel=4,
+        )
 
 
 class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
@@ -123,7 +125,7 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         result = _SOLVERS[self.solver](self, op, Y)
         self._store(result)
         self._store_population(X)
-        _warn_float32_conditioning(X.dtype, self.condition_number_)
+        _warn_float32_conditioning(X.dtype, result)
         return self
 
     def _store_population(self, X):
@@ -155,20 +157,22 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
             )
 
     def _store(self, result):
+        """Fitted attributes from a solver result (dispatch on its type)."""
         spec = result.spectrum
         self.coef_ = result.coef
         self.lambda_min_ = spec.lambda_min
         self.lambda_max_ = spec.lambda_max
         self.condition_number_ = spec.condition_number
         self.rank_ = spec.rank
-        if self.solver == "landweber":
-            self.solver_ = "landweber"
+        self.solver_ = result.solver
+        if isinstance(result, LandweberResult):
             self.n_iter_ = result.n_iter
             self.loss_curve_ = result.loss_curve
             self.step_size_ = result.step_size
         else:
-            self.solver_ = result.solver
             self.n_iter_ = 1
+            for name in ("loss_curve_", "step_size_"):  # from an earlier fit
+                self.__dict__.pop(name, None)
 
     def _decision(self, X):
         """``gamma(X_tilde W) coef_ / sqrt(m)`` for validated-on-the-fly ``X``."""
@@ -178,7 +182,13 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         )
         if X.dtype != self.coef_.dtype:  # features in the precision of the fit
             X = X.astype(self.coef_.dtype)
-        return self._feature_map(X, self.block_size).matmat(self.coef_)
+        out = self._feature_map(X, self.block_size).matmat(self.coef_)
+        if not np.all(np.isfinite(out)):
+            raise ValueError(
+                f"The network output is not finite: activation "
+                f"{self._activation.name!r} returned NaN or inf features on X."
+            )
+        return out.astype(self.coef_.dtype, copy=False)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -116,7 +116,7 @@ def test_diagnostics_attributes(solver):
     assert clf.condition_number_ == pytest.approx(clf.lambda_max_ / clf.lambda_min_)
     assert clf.rank_ == len(y)
     if solver == "landweber":
-        assert clf.solver_ == "landweber" and clf.n_iter_ >= 1
+        assert clf.solver_ == "dual-landweber" and clf.n_iter_ >= 1
         assert clf.loss_curve_.shape == (clf.n_iter_ + 1,)
         assert (
             clf.loss_curve_[0] == pytest.approx(1.0)
@@ -126,7 +126,8 @@ def test_diagnostics_attributes(solver):
             2 / (clf.lambda_min_ + clf.lambda_max_), rel=1e-10
         )
     else:
-        assert clf.solver_ in {"cholesky", "svd", "eigh"} and clf.n_iter_ == 1
+        assert clf.solver_ in {"dual-cholesky", "dual-tsqr-lsqr"}
+        assert clf.n_iter_ == 1
 
 
 def test_one_class_is_an_error():
@@ -166,7 +167,7 @@ def test_pickle_and_clone():
 # numerically rank deficient (test_blobs_claims below).
 _LANDWEBER_UNDERFITS = (
     "on the check's 2-D blobs the eigenvalues of H_hat decay fast (numerical "
-    "rank 11 of 100 for swish, 57-71 for wendland2) and gradient descent "
+    "rank 11 of 100 for swish, 57-74 for wendland2) and gradient descent "
     "fits only the top eigencomponents (eq. 4.4, Section 4.4): training "
     "accuracy 0.62-0.82 < 0.83 after max_iter=1000 steps, and no better "
     "after 10**6; the direct solver reaches 0.94-0.96 on the same features."
@@ -234,7 +235,7 @@ def test_blobs_claims_landweber_underfits(activation):
             lw = RandomFeatureClassifier(
                 activation=activation, solver="landweber", max_iter=k, random_state=0
             ).fit(X, y)
-            assert lw.rank_ <= 71 and lw.score(X, y) < 0.83
+            assert lw.rank_ <= 75 and lw.score(X, y) < 0.83
 
 
 def _documented_attributes(cls):

@@ -73,7 +73,7 @@ def test_regressors_train_data_fitted_with_default_alpha(activation):
     )
     X, y = StandardScaler().fit_transform(X), scale(y)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UnderParameterizedWarning)  # m=100 < n
+        warnings.simplefilter("error", UnderParameterizedWarning)  # gone: m < n
         default = RandomFeatureRegressor(activation=activation, random_state=0)
         forced = RandomFeatureRegressor(
             activation=activation, alpha=0.01, random_state=0

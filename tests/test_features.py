@@ -7,8 +7,9 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from sklearn_rfnet import WendlandFeatures
+from sklearn_rfnet._operator import FeatureOperator
 from sklearn_rfnet.activations import get_activation
-from sklearn_rfnet.features import RandomFeatureMap, prepare_inputs, sample_weights
+from sklearn_rfnet.features import prepare_inputs, sample_weights
 
 
 def test_transform_is_gamma_of_projected_inputs():
@@ -119,15 +120,15 @@ def test_feature_map_blocks_agree(block_size):
     X = prepare_inputs(rng.normal(size=(25, 4)))
     W = sample_weights(4, 100, random_state=0)
     gamma = get_activation("wendland0", 4)
-    full = RandomFeatureMap(X, W, gamma)
-    blocked = RandomFeatureMap(X, W, gamma, block_size=block_size)
-    Z = full.transform()
+    full = FeatureOperator(X, W, gamma)
+    blocked = FeatureOperator(X, W, gamma, block_size=block_size)
+    Z = full.materialize()
     C = rng.normal(size=(25, 2))
     A = rng.normal(size=(100, 2))
-    np.testing.assert_allclose(blocked.gram(), Z @ Z.T, rtol=1e-12, atol=1e-16)
+    np.testing.assert_allclose(blocked.gram()[0], Z @ Z.T, rtol=1e-12, atol=1e-16)
     np.testing.assert_allclose(blocked.rmatmat(C), Z.T @ C, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(blocked.matmat(A), Z @ A, rtol=1e-12, atol=1e-15)
-    assert (blocked.materialize() is None) == (block_size < 100)
+    assert blocked.in_memory == (block_size >= 100)
 
 
 def test_pickle_and_clone_round_trip():

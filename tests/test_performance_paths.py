@@ -12,17 +12,14 @@ import numpy as np
 import pytest
 from scipy import linalg
 
+import sklearn_rfnet._spectral as spectral
 import sklearn_rfnet.activations as act
 import sklearn_rfnet.solvers as solvers
+from sklearn_rfnet._operator import FeatureOperator, gram_update
 from sklearn_rfnet.activations import ACTIVATIONS, get_activation
 from sklearn_rfnet.diagnostics import landweber_residuals
-from sklearn_rfnet.features import RandomFeatureMap, prepare_inputs, sample_weights
-from sklearn_rfnet.solvers import (
-    DenseOperator,
-    gram_update,
-    solve_direct,
-    solve_landweber,
-)
+from sklearn_rfnet.features import prepare_inputs, sample_weights
+from sklearn_rfnet.solvers import DenseOperator, solve_direct, solve_landweber
 
 
 def _sphere(n, d, seed=0, dtype=np.float64):
@@ -33,7 +30,7 @@ def _sphere(n, d, seed=0, dtype=np.float64):
 def _feature_map(n=30, m=240, d=6, block_size=None, dtype=np.float64, name="wendland0"):
     X = prepare_inputs(_sphere(n, d, 0, dtype))
     W = sample_weights(d, m, random_state=1, dtype=dtype)
-    return RandomFeatureMap(X, W, get_activation(name, d), block_size=block_size)
+    return FeatureOperator(X, W, get_activation(name, d), block_size=block_size)
 
 
 def _rel(a, b):
@@ -109,20 +106,24 @@ def test_swish_huge_inputs_finite_and_tiny():
 # blocks and the Gram matrix
 
 
-def test_reused_block_buffer_equals_fresh_blocks():
-    op = _feature_map(block_size=37)
-    fresh = [(sl, G.copy()) for sl, G in op.blocks()]
-    reused = [(sl, G.copy()) for sl, G in op._reused_blocks()]
-    assert [sl for sl, _ in fresh] == [sl for sl, _ in reused]
-    assert reused[-1][1].shape == (30, 240 - 6 * 37)
-    for (_, a), (_, b) in zip(fresh, reused, strict=True):
-        np.testing.assert_array_equal(a, b)
+@pytest.mark.parametrize("regime", ["dual", "primal"])
+def test_reused_block_buffer_equals_fresh_blocks(regime):
+    op = _feature_map(block_size=7 if regime == "primal" else 37)
+    if regime == "primal":
+        op = _feature_map(n=30, m=20, block_size=7)
+    Z = op.materialize()
+    reused = [(sl, G.copy()) for sl, G in op.blocks(regime)]
+    for sl, G in reused:
+        fresh = Z[:, sl] if regime == "dual" else Z[sl]
+        np.testing.assert_array_equal(G * op.scale, fresh)
+    last = reused[-1][1].shape
+    assert last == ((30, 240 - 6 * 37) if regime == "dual" else (30 - 4 * 7, 20))
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_gram_block_size_invariance(dtype):
-    ref = _feature_map(dtype=dtype, block_size=240).gram()
-    Z = _feature_map(dtype=np.float64).transform()
+    ref = _feature_map(dtype=dtype, block_size=240).gram()[0]
+    Z = _feature_map(dtype=np.float64).materialize()
     np.testing.assert_allclose(
         ref, Z @ Z.T, rtol=1e-12 if dtype == np.float64 else 1e-5
     )
@@ -130,7 +131,7 @@ def test_gram_block_size_invariance(dtype):
     # k = 240 columns, and OpenBLAS's summation order depends on its threads)
     tol = 1e-12 if dtype == np.float64 else 2e-5
     for block_size in (1, 2, 7, 64, 239):
-        H = _feature_map(dtype=dtype, block_size=block_size).gram()
+        H = _feature_map(dtype=dtype, block_size=block_size).gram()[0]
         assert H.dtype == np.float64
         np.testing.assert_array_equal(H, H.T)
         assert _rel(H, ref) <= tol
@@ -191,14 +192,14 @@ def test_held_cholesky_c_ordered_input():
 
 @pytest.mark.parametrize("alpha", [0.0, 1e-3])
 def test_lanczos_extremes_match_eigvalsh(alpha, monkeypatch):
-    # force the n > _DENSE_SPECTRUM_MAX_N path at a small size
-    monkeypatch.setattr(solvers, "_DENSE_SPECTRUM_MAX_N", 10)
+    # force the n > _DENSE_SPECTRUM_MAX path at a small size
+    monkeypatch.setattr(solvers, "_DENSE_SPECTRUM_MAX", 10)
     op = _feature_map(n=60, m=600)
-    Z = op.transform()
+    Z = op.materialize()
     y = np.random.RandomState(0).normal(size=60)
     res = solve_direct(op, y, alpha=alpha)
     lam = np.linalg.eigvalsh(Z @ Z.T)
-    assert res.solver == "cholesky"
+    assert res.solver == "dual-cholesky"
     assert res.spectrum.lambda_min == pytest.approx(lam[0], rel=1e-8)
     assert res.spectrum.lambda_max == pytest.approx(lam[-1], rel=1e-8)
     ref = Z.T @ np.linalg.solve(Z @ Z.T + alpha * np.eye(60), y)
@@ -208,14 +209,14 @@ def test_lanczos_extremes_match_eigvalsh(alpha, monkeypatch):
 @pytest.mark.parametrize("alpha", [0.0, 1e-4])
 def test_memory_bounded_equals_dense(alpha):
     dense = _feature_map(n=40, m=400)
-    Z = dense.transform()
+    Z = dense.materialize()
     Y = np.random.RandomState(0).normal(size=(40, 2))
     ref = solve_direct(DenseOperator(Z), Y, alpha=alpha)
     for block_size in (1, 3, 64, 399, None):
         op = _feature_map(n=40, m=400, block_size=block_size)
-        assert (op.materialize() is None) == (block_size is not None)
+        assert op.in_memory == (block_size is None)
         res = solve_direct(op, Y, alpha=alpha)
-        assert res.solver == ref.solver == "cholesky"
+        assert res.solver == ref.solver == "dual-cholesky"
         assert _rel(res.coef, ref.coef) <= 1e-12
         assert res.spectrum.condition_number == pytest.approx(
             ref.spectrum.condition_number, rel=1e-10
@@ -276,14 +277,15 @@ def test_landweber_large_k_equals_explicit_iteration():
 @pytest.mark.parametrize("multi", [False, True])
 def test_loss_curve_matches_eq_4_4_termwise(multi, monkeypatch):
     # small blocks and slabs: many GEMM slabs, a last slab cut short
-    monkeypatch.setattr(solvers, "_CURVE_BLOCK_MAX", 37)
-    monkeypatch.setattr(solvers, "_CURVE_SLAB", 37 * 5)
+    monkeypatch.setattr(spectral, "_CURVE_BLOCK_MAX", 37)
+    monkeypatch.setattr(spectral, "_CURVE_SLAB", 37 * 5)
     rng = np.random.RandomState(0)
     lam = np.r_[0.0, np.logspace(-3, 0, 9)]  # one null direction: q = 1
     P = rng.normal(size=(10, 2)) if multi else rng.normal(size=10)
     y_norm = float(np.linalg.norm(P))
     eta = 2.0 / (lam[1] + lam[-1])
-    n_iter, curve = solvers._landweber_curve(lam, P, eta, 20000, 0.0, y_norm)
+    w = np.sum((P.reshape(10, -1) / y_norm) ** 2, axis=1)
+    n_iter, curve = spectral.landweber_curve(lam, w, eta, 20000, 0.0)
     assert n_iter == 20000 and curve.shape == (20001,)
     ks = np.arange(20001)
     ref = landweber_residuals(lam, P, eta, ks) / y_norm
@@ -291,20 +293,20 @@ def test_loss_curve_matches_eq_4_4_termwise(multi, monkeypatch):
 
 
 def test_loss_curve_stops_at_first_step_below_tol(monkeypatch):
-    monkeypatch.setattr(solvers, "_CURVE_BLOCK_MAX", 16)
-    monkeypatch.setattr(solvers, "_CURVE_SLAB", 64)
+    monkeypatch.setattr(spectral, "_CURVE_BLOCK_MAX", 16)
+    monkeypatch.setattr(spectral, "_CURVE_SLAB", 64)
     lam = np.array([0.5, 1.0, 2.0])
     P = np.array([1.0, 1.0, 1.0])
     eta = 2.0 / 2.5
     ref = landweber_residuals(lam, P, eta, np.arange(500)) / np.sqrt(3.0)
     for tol in (0.5, 1e-3, 1e-9):
         first = int(np.flatnonzero(ref <= tol)[0])
-        n_iter, curve = solvers._landweber_curve(lam, P, eta, 499, tol, np.sqrt(3.0))
+        n_iter, curve = spectral.landweber_curve(lam, P**2 / 3.0, eta, 499, tol)
         assert n_iter == first and curve.size == first + 1
         assert curve[-1] <= tol < curve[-2]
     # exact zero eigenvalue of 1 - eta lambda: q = 0, residual drops at k = 1
-    n_iter, curve = solvers._landweber_curve(
-        np.array([1.0]), np.array([2.0]), 1.0, 5, 0.0, 2.0
+    n_iter, curve = spectral.landweber_curve(
+        np.array([1.0]), np.array([1.0]), 1.0, 5, 0.0
     )
     np.testing.assert_array_equal(curve, [1.0, 0.0, 0.0, 0.0, 0.0, 0.0])
 

@@ -83,7 +83,7 @@ def test_coef_equals_lstsq_min_norm(sphere_data):
     Z = WendlandFeatures(n_components=400, random_state=0).fit_transform(X)
     ref = np.linalg.lstsq(Z, y, rcond=None)[0]
     np.testing.assert_allclose(reg.coef_, ref, rtol=1e-8)
-    assert reg.solver_ == "cholesky" and reg.n_iter_ == 1
+    assert reg.solver_ == "dual-cholesky" and reg.n_iter_ == 1
 
 
 @pytest.mark.parametrize("activation", ["relu", "swish"])
@@ -188,7 +188,7 @@ def test_pipeline_grid_search():
         cv=3,
     )
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UnderParameterizedWarning)
+        warnings.simplefilter("error", UnderParameterizedWarning)  # gone: m < n
         grid.fit(X, y)
     assert len(grid.cv_results_["mean_test_score"]) == 4
     assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
@@ -245,12 +245,20 @@ def test_sparse_input_equals_dense(sphere_data):
     np.testing.assert_allclose(sparse.predict(sp.csr_matrix(X)), dense.predict(X))
 
 
-def test_underparameterized_warning(sphere_data):
+def test_narrow_layer_is_the_silent_primal_regime(sphere_data):
+    # m < n: the m x m Gram Z^T Z, no warning (nothing to act on)
     X, y = sphere_data
-    with pytest.warns(UnderParameterizedWarning, match="interpolation"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         reg = RandomFeatureRegressor(10, random_state=0).fit(X, y)
-    assert reg.rank_ == 10 and reg.lambda_min_ == 0.0
-    assert reg.condition_number_ == np.inf
+    assert reg.solver_ == "primal-cholesky"
+    Z = WendlandFeatures(10, random_state=0).fit_transform(X)
+    lam = np.linalg.eigvalsh(Z.T @ Z)
+    assert reg.rank_ == 10 and reg.lambda_min_ == pytest.approx(lam[0], rel=1e-8)
+    assert reg.condition_number_ == pytest.approx(lam[-1] / lam[0], rel=1e-7)
+    np.testing.assert_allclose(
+        reg.coef_, np.linalg.lstsq(Z, y, rcond=None)[0], rtol=1e-9
+    )
     assert 0 < reg.score(X, y) < 1
 
 
@@ -342,16 +350,27 @@ def test_bad_points_population_singular_for_relu():
     assert reg.required_width_ == np.inf
 
 
-def test_float32_warns_when_kappa_beyond_float32():
+def test_float32_warning_quotes_the_error_of_the_path_that_ran():
     from scipy.linalg import LinAlgWarning
 
-    # swish is badly conditioned (kappa(H_hat) ~ 1e8 here): beyond float32
+    # 40 points in 4 tight clusters: kappa(H_hat) ~ 1e14, the TSQR path runs
+    # and the float32 features give an error of eps32 * kappa(Z), not
+    # eps32 * kappa(H_hat)
+    rng = np.random.default_rng(0)
+    X = np.repeat(rng.normal(size=(4, 5)), 10, 0) + 1e-3 * rng.normal(size=(40, 5))
+    y = rng.normal(size=40)
+    reg = RandomFeatureRegressor(400, random_state=0)
+    with pytest.warns(LinAlgWarning, match="dual-tsqr-lsqr solve from float32") as rec:
+        reg.fit(X.astype(np.float32), y)
+    kappa_Z = np.sqrt(reg.condition_number_)
+    quoted = float(str(rec[0].message).split("about ")[1].split(" ")[0])
+    assert quoted == pytest.approx(np.finfo(np.float32).eps * kappa_Z, rel=0.05)
+    # swish at kappa(H_hat) ~ 1e8 also takes the TSQR path: eps32 * kappa(Z)
+    # ~ 1e-3 is within float32's reach, so no warning (it quoted 11 before)
     X = _sphere(60, 5, 0)
-    reg = RandomFeatureRegressor(600, activation="swish", random_state=0)
-    with pytest.warns(LinAlgWarning, match="beyond what float32"):
-        reg.fit(X.astype(np.float32), X[:, 0])
-    assert np.float32(1.2e-7) * reg.condition_number_ > 1e-2
     with warnings.catch_warnings():
         warnings.simplefilter("error", LinAlgWarning)
+        sw = RandomFeatureRegressor(600, activation="swish", random_state=0)
+        sw.fit(X.astype(np.float32), X[:, 0])
         RandomFeatureRegressor(600, random_state=0).fit(X.astype(np.float32), X[:, 0])
-        reg.fit(X, X[:, 0])  # float64: no warning
+    assert sw.solver_ == "dual-tsqr-lsqr" and sw.condition_number_ > 1e7

@@ -1,12 +1,11 @@
+import warnings
+
 import numpy as np
 import pytest
 from scipy.linalg import LinAlgWarning
 
-from sklearn_rfnet.exceptions import (
-    ConvergenceWarning,
-    RankDeficiencyWarning,
-    UnderParameterizedWarning,
-)
+import sklearn_rfnet.solvers as solvers
+from sklearn_rfnet.exceptions import ConvergenceWarning, RankDeficiencyWarning
 from sklearn_rfnet.solvers import DenseOperator, solve_direct, solve_landweber
 
 
@@ -34,7 +33,7 @@ def test_direct_equals_lstsq_min_norm(global_random_seed):
     y = np.random.RandomState(global_random_seed).normal(size=30)
     res = solve_direct(DenseOperator(Z), y)
     ref = np.linalg.lstsq(Z, y, rcond=None)[0]
-    assert res.solver == "cholesky"
+    assert res.solver == "dual-cholesky"
     np.testing.assert_allclose(res.coef, ref, rtol=1e-10)
     assert res.spectrum.rank == 30
     lam = np.linalg.eigvalsh(Z @ Z.T)
@@ -42,15 +41,16 @@ def test_direct_equals_lstsq_min_norm(global_random_seed):
     assert res.spectrum.lambda_max == pytest.approx(lam[-1], rel=1e-10)
 
 
-def test_ill_conditioned_falls_back_to_svd():
+def test_ill_conditioned_falls_back_to_tsqr():
     s = np.logspace(0, -6, 20)  # kappa(H_hat) = 1e12 > Cholesky limit
     Z = _Z(20, 60, decay=s)
     y = np.random.RandomState(1).normal(size=20)
     res = solve_direct(DenseOperator(Z), y)
-    assert res.solver == "svd"
-    np.testing.assert_allclose(
-        res.coef, np.linalg.lstsq(Z, y, rcond=None)[0], rtol=1e-8
-    )
+    assert res.solver == "dual-tsqr-lsqr"
+    assert 1 <= res.lsqr_iterations <= 10
+    assert res.error_condition == pytest.approx(1e6, rel=1e-6)  # kappa(Z)
+    ref = np.linalg.lstsq(Z, y, rcond=None)[0]
+    assert np.linalg.norm(res.coef - ref) <= 1e-9 * np.linalg.norm(ref)
     assert res.spectrum.condition_number == pytest.approx(1e12, rel=1e-6)
 
 
@@ -68,46 +68,52 @@ def test_rank_deficient_warns_and_matches_lstsq():
     )
 
 
-class _NoMemory(DenseOperator):
-    """Same Z, but pretends it cannot be held: forces the H_hat-only paths."""
-
-    def materialize(self):
-        return None
-
-
-def test_rank_deficient_without_Z_uses_eigh():
-    s = np.r_[np.ones(15), np.zeros(5)]
-    Z = _Z(20, 60, decay=s)
-    y = np.random.RandomState(1).normal(size=20)
-    with pytest.warns(RankDeficiencyWarning):
-        res = solve_direct(_NoMemory(Z), y)
-    assert res.solver == "eigh"
-    np.testing.assert_allclose(
-        res.coef, np.linalg.lstsq(Z, y, rcond=None)[0], rtol=1e-8
-    )
-
-
 @pytest.mark.parametrize("alpha", [1e-3, 1.0])
-@pytest.mark.parametrize("op_cls", [DenseOperator, _NoMemory])
-def test_ridge_matches_primal_normal_equations(alpha, op_cls):
-    Z = _Z(15, 40)
-    Y = np.random.RandomState(2).normal(size=(15, 2))
-    res = solve_direct(op_cls(Z), Y, alpha=alpha)
-    ref = np.linalg.solve(Z.T @ Z + alpha * np.eye(40), Z.T @ Y)
+@pytest.mark.parametrize("block_size", [None, 3])
+@pytest.mark.parametrize("shape", [(15, 40), (40, 15)])
+def test_ridge_matches_normal_equations(alpha, block_size, shape):
+    Z = _Z(*shape)
+    Y = np.random.RandomState(2).normal(size=(shape[0], 2))
+    res = solve_direct(DenseOperator(Z, block_size=block_size), Y, alpha=alpha)
+    assert res.solver.endswith("cholesky")
+    m = shape[1]
+    ref = np.linalg.solve(Z.T @ Z + alpha * np.eye(m), Z.T @ Y)
     np.testing.assert_allclose(res.coef, ref, rtol=1e-9, atol=1e-12)
 
 
-def test_underparameterized_warns_and_gives_least_squares():
+@pytest.mark.parametrize("alpha", [1e-9, 1e-6])
+@pytest.mark.parametrize("shape", [(20, 60), (60, 20)])
+def test_ridge_on_the_stable_path(alpha, shape):
+    # kappa(Gram + alpha I) > 1e6: ridge by TSQR of [Z, sqrt(alpha) I]
+    # (dual) or [Z; sqrt(alpha) I] (primal) and LSQR
+    Z = _Z(*shape, decay=np.logspace(0, -6, 20))
+    Y = np.random.RandomState(2).normal(size=(shape[0], 2))
+    # stable reference: least squares on [Z; sqrt(alpha) I]
+    aug = np.vstack([Z, np.sqrt(alpha) * np.eye(shape[1])])
+    ref = np.linalg.lstsq(aug, np.vstack([Y, np.zeros((shape[1], 2))]), rcond=None)[0]
+    for block_size in (None, 4):
+        res = solve_direct(DenseOperator(Z, block_size=block_size), Y, alpha=alpha)
+        assert res.solver.endswith("tsqr-lsqr")
+        assert np.linalg.norm(res.coef - ref) <= 1e-8 * np.linalg.norm(ref)
+        lam = np.linalg.eigvalsh(Z.T @ Z if shape[0] > shape[1] else Z @ Z.T)
+        assert res.spectrum.lambda_max == pytest.approx(lam[-1], rel=1e-10)
+
+
+def test_underparameterized_is_the_silent_primal_least_squares():
     Z = _Z(40, 10)
     y = np.random.RandomState(3).normal(size=40)
-    with pytest.warns(
-        UnderParameterizedWarning, match="n_components=10 < n_samples=40"
-    ):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         res = solve_direct(DenseOperator(Z), y)
+    assert res.solver == "primal-cholesky"
     np.testing.assert_allclose(
         res.coef, np.linalg.lstsq(Z, y, rcond=None)[0], rtol=1e-10
     )
-    assert res.spectrum.rank == 10 and res.spectrum.lambda_min == 0.0
+    # the spectrum is that of Z^T Z (10 x 10): full rank, finite condition
+    lam = np.linalg.eigvalsh(Z.T @ Z)
+    assert res.spectrum.rank == 10
+    assert res.spectrum.lambda_min == pytest.approx(lam[0], rel=1e-10)
+    assert res.spectrum.condition_number == pytest.approx(lam[-1] / lam[0])
 
 
 @pytest.mark.parametrize("multi", [False, True])
@@ -148,7 +154,7 @@ def test_landweber_max_iter_warning_and_rank_deficiency():
     Z = _Z(10, 30, decay=s)
     y = np.random.RandomState(1).normal(size=10)
     with pytest.warns(RankDeficiencyWarning):
-        with pytest.warns(ConvergenceWarning, match="rank deficient"):
+        with pytest.warns(ConvergenceWarning, match="never fitted"):
             res = solve_landweber(DenseOperator(Z), y, max_iter=200, tol=1e-12)
     assert res.n_iter == 200 and res.stop_reason == "max_iter"
     # converged on the range of Z: the minimum-norm least-squares solution
@@ -177,13 +183,144 @@ def test_landweber_zero_targets():
     assert res.n_iter == 0 and np.all(res.coef == 0) and res.stop_reason == "zero_y"
 
 
-def test_cholesky_blocked_keeps_going_with_warning():
-    s = np.logspace(0, -4.5, 10)  # kappa(H_hat) = 1e9
-    Z = _Z(10, 40, decay=s)
-    y = np.random.RandomState(0).normal(size=10)
-    with pytest.warns(LinAlgWarning, match="ill-conditioned"):
-        res = solve_direct(_NoMemory(Z), y)
-    assert res.solver == "cholesky"
-    np.testing.assert_allclose(
-        res.coef, np.linalg.lstsq(Z, y, rcond=None)[0], rtol=1e-5
+# --------------------------------------------------------------------------
+# One answer whatever the memory setting (solver core v2)
+
+
+def _prescribed(n, m, kappa, rank_def=0, seed=0):
+    """``Z`` with singular values from 1 down to ``1/kappa`` (log-spaced) and
+    ``rank_def`` exact zeros."""
+    rng = np.random.RandomState(seed)
+    k = min(n, m)
+    U, _ = np.linalg.qr(rng.normal(size=(n, k)))
+    V, _ = np.linalg.qr(rng.normal(size=(m, k)))
+    s = np.logspace(0, -np.log10(kappa), k)
+    if rank_def:
+        s[-rank_def:] = 0.0
+    return (U * s) @ V.T
+
+
+@pytest.mark.parametrize("shape", [(40, 160), (160, 40)], ids=["dual", "primal"])
+@pytest.mark.parametrize(
+    "kappa, rank_def",
+    [(1e2, 0), (1e4, 0), (1e8, 0), (1e12, 0), (1e2, 5), (1e8, 5)],
+)
+def test_one_answer_whatever_block_size(shape, kappa, rank_def):
+    n, m = shape
+    Z = _prescribed(n, m, kappa, rank_def)
+    y = np.random.RandomState(1).normal(size=n)
+    ref, _, ref_rank, _ = np.linalg.lstsq(Z, y, rcond=None)
+    ref_res = np.linalg.norm(Z @ ref - y)
+    eps = np.finfo(np.float64).eps
+    # lstsq's own accuracy: eps kappa for a consistent system (dual); the
+    # primal least-squares solution is more sensitive (kappa^2 tan(theta)),
+    # two backward-stable solvers agree to ~eps kappa^1.x there
+    if kappa <= 1e4:
+        tol = 1e-10
+    elif kappa <= 1e8:
+        tol = 1e-8 if n < m else 1e-7
+    else:
+        tol = 1e3 * eps * kappa
+    coefs = []
+    for block_size in (None, 3, max(n, m)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", LinAlgWarning)  # rank/conditioning
+            res = solve_direct(DenseOperator(Z, block_size=block_size), y)
+        assert res.solver.startswith("dual" if n < m else "primal")
+        assert res.spectrum.rank == ref_rank
+        res_norm = np.linalg.norm(Z @ res.coef - y)
+        assert res_norm <= 10 * ref_res + 10 * n * eps * np.linalg.norm(y)
+        assert np.linalg.norm(res.coef - ref) <= tol * np.linalg.norm(ref)
+        coefs.append(res.coef)
+    for c in coefs[1:]:  # the block size changes rounding only
+        assert np.linalg.norm(c - coefs[0]) <= tol * np.linalg.norm(coefs[0])
+
+
+def test_stable_path_singular_values_are_those_of_Z():
+    # kappa(Z) = 1e7: the eigenvalues of H_hat would lose everything below
+    # 1e-8 sigma_max; the TSQR keeps them
+    Z = _prescribed(30, 90, 1e7)
+    res = solve_direct(DenseOperator(Z, block_size=7), np.ones(30))
+    s = np.linalg.svd(Z, compute_uv=False)
+    assert res.solver == "dual-tsqr-lsqr"
+    assert res.spectrum.lambda_min == pytest.approx(s[-1] ** 2, rel=1e-6)
+    assert res.spectrum.condition_number == pytest.approx(1e14, rel=1e-5)
+
+
+def test_cholesky_condition_estimate_sends_to_tsqr(monkeypatch):
+    # LAPACK's estimate decides before any eigenvalue is computed
+    called = []
+    monkeypatch.setattr(
+        solvers, "_extreme_eigenvalues", lambda *a: called.append(1) or (1.0, 1.0)
     )
+    Z = _prescribed(30, 90, 1e5)  # kappa(H_hat) = 1e10
+    res = solve_direct(DenseOperator(Z), np.ones(30))
+    assert res.solver == "dual-tsqr-lsqr" and not called
+
+
+@pytest.mark.parametrize("lanczos_fails", [False, True])
+def test_extreme_eigenvalues_robust_to_arpack(lanczos_fails, monkeypatch):
+    # force the Lanczos path at a small order; any ARPACK error falls back
+    monkeypatch.setattr(solvers, "_DENSE_SPECTRUM_MAX", 10)
+    if lanczos_fails:
+        from scipy.sparse.linalg import ArpackError
+
+        def broken(*args, **kwargs):
+            raise ArpackError(-9)
+
+        monkeypatch.setattr(solvers, "eigsh", broken)
+    Z = _Z(60, 300, seed=2)
+    for alpha in (0.0, 1e-3, 10.0):  # 10 swamps lambda_min: exact fallback
+        res = solve_direct(DenseOperator(Z), np.ones(60), alpha=alpha)
+        lam = np.linalg.eigvalsh(Z @ Z.T)
+        assert res.spectrum.lambda_min == pytest.approx(lam[0], rel=1e-6)
+        assert res.spectrum.lambda_max == pytest.approx(lam[-1], rel=1e-8)
+
+
+def test_landweber_exact_on_singular_gram_for_large_k():
+    # two singular values 3e-8 (eigenvalues 9e-16, below the rank threshold
+    # 10 eps lambda_max): gradient descent still moves along them by about
+    # k eta lambda, 3e-4 of the solution at k = 10**4
+    s = np.r_[np.ones(8), 3e-8, 3e-8]
+    Z = _Z(10, 30, seed=3, decay=s)
+    y = np.random.RandomState(3).normal(size=10)
+    eta = 1.0  # 2 / (lambda_min_nonzero + lambda_max) = 2 / 2
+    checkpoints = {1, 10, 1000, 10**4}
+    alpha, got = np.zeros(30), {}
+    for k in range(1, 10**4 + 1):
+        alpha -= eta * (Z.T @ (Z @ alpha - y))
+        if k in checkpoints:
+            got[k] = alpha.copy()
+    for k in sorted(checkpoints):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RankDeficiencyWarning)
+            res = solve_landweber(DenseOperator(Z), y, max_iter=k, tol=0.0)
+        assert res.step_size == pytest.approx(eta, rel=1e-10)
+        assert np.linalg.norm(res.coef - got[k]) <= 1e-10 * np.linalg.norm(got[k])
+
+
+@pytest.mark.parametrize("block_size", [None, 5])
+def test_landweber_primal_equals_explicit_gradient_descent(block_size):
+    Z = _Z(60, 12, seed=6)  # m < n: the primal, Z^T Z is 12 x 12
+    Y = np.random.RandomState(6).normal(size=(60, 2))
+    lam = np.linalg.eigvalsh(Z.T @ Z)
+    eta = 2.0 / (lam[0] + lam[-1])
+    explicit = _explicit_gd(Z, Y, eta, 300)
+    res = solve_landweber(
+        DenseOperator(Z, block_size=block_size), Y, max_iter=300, tol=0.0
+    )
+    assert res.solver == "primal-landweber" and res.n_iter == 300
+    np.testing.assert_allclose(res.coef, explicit[300], rtol=1e-10)
+    ref_curve = [np.linalg.norm(Z @ a - Y) / np.linalg.norm(Y) for a in explicit]
+    np.testing.assert_allclose(res.loss_curve, ref_curve, rtol=1e-10)
+
+
+def test_landweber_huge_targets_no_overflow():
+    Z = _Z(8, 30, seed=7)
+    y = np.random.RandomState(7).normal(size=8)
+    small = solve_landweber(DenseOperator(Z), y, max_iter=50, tol=0.0)
+    with np.errstate(all="raise"):
+        huge = solve_landweber(DenseOperator(Z), y * 1e300, max_iter=50, tol=0.0)
+    assert np.all(np.isfinite(huge.loss_curve))
+    np.testing.assert_allclose(huge.loss_curve, small.loss_curve, rtol=1e-12)
+    np.testing.assert_allclose(huge.coef, small.coef * 1e300, rtol=1e-12)
