@@ -148,13 +148,6 @@ NUMPYDOC_BASELINE = {
     "sklearn_rfnet.activations.Activation": "PR01",
     "sklearn_rfnet.activations.Activation.is_builtin": "SS02",
     "sklearn_rfnet.diagnostics.SpectralSummary": "PR01",
-    "sklearn_rfnet.features.RandomFeatureMap.gram": "RT01",
-    "sklearn_rfnet.features.RandomFeatureMap.materialize": "RT01",
-    "sklearn_rfnet.features.RandomFeatureMap.matmat": "PR01",
-    "sklearn_rfnet.features.RandomFeatureMap.raw_block": "PR01",
-    "sklearn_rfnet.features.RandomFeatureMap.rmatmat": "PR01",
-    "sklearn_rfnet.features.RandomFeatureMap.single_block": "SS02",
-    "sklearn_rfnet.features.RandomFeatureMap.transform": "RT01",
     "sklearn_rfnet.plotting.ConditioningDisplay.from_data": "PR04",
     "sklearn_rfnet.plotting.ConditioningDisplay.from_estimator": "PR04",
     "sklearn_rfnet.plotting.ConditioningDisplay.plot": "PR07",
@@ -168,13 +161,8 @@ NUMPYDOC_BASELINE = {
     "sklearn_rfnet.population.PopulationKernel": "PR01",
     "sklearn_rfnet.population.PopulationKernel.table_info": "SS02",
     "sklearn_rfnet.population.PositiveDefiniteCheck": "PR01",
-    "sklearn_rfnet.solvers.DenseOperator": "PR07",
-    "sklearn_rfnet.solvers.DenseOperator.gram": "RT01",
-    "sklearn_rfnet.solvers.DenseOperator.materialize": "RT01",
-    "sklearn_rfnet.solvers.DenseOperator.rmatmat": "PR01",
     "sklearn_rfnet.solvers.DirectResult": "PR01",
     "sklearn_rfnet.solvers.LandweberResult": "PR01",
-    "sklearn_rfnet.solvers.gram_update": "PR07",
 }
 numpydoc_validation_exclude = {rf"^{re.escape(name)}$" for name in NUMPYDOC_BASELINE}
 

@@ -382,9 +382,12 @@ class DenseOperator(_BlockedOperator):
     Parameters
     ----------
     Z : ndarray of shape (n, m)
+        The features.
     block_size : int, default=None
         Columns (``m >= n``) or rows (``m < n``) per block; ``None`` keeps
-        ``Z`` whole when it fits in 128 MiB.
+        ``Z`` whole when it fits in ``block_bytes``.
+    block_bytes : int, default=128 MiB
+        Memory for one block when ``block_size`` is None.
 
     Examples
     --------

@@ -69,8 +69,10 @@ class RandomFeatureClassifier(ClassifierMixin, _BaseRandomFeatureModel):
     delta : float, default=0.01
         Failure probability in the width bound of Lemma 2.4.
     block_size : int, default=None
-        Hidden units evaluated at a time; ``None`` keeps each block of ``Z``
-        within 128 MiB. Results do not depend on it beyond rounding.
+        A memory knob: hidden units per block of ``Z`` when
+        ``n_components >= n_samples`` (dual regime), samples per chunk
+        otherwise (primal regime); ``None`` keeps each block within 128 MiB.
+        Results do not depend on it beyond rounding.
     population_diagnostics : bool or "auto", default="auto"
         Also compute the population matrix ``H`` of the training data
         (eq. 2.7, 3.4) and from it ``population_lambda_min_``,
@@ -94,12 +96,14 @@ class RandomFeatureClassifier(ClassifierMixin, _BaseRandomFeatureModel):
     random_weights_ : ndarray of shape (`n_features_in_` + bias, n_components)
         Hidden-layer weights ``W``.
     lambda_min_ : float
-        Smallest eigenvalue of the training ``H_hat = Z Z^T`` (0.0 when it is
-        numerically singular).
+        Smallest eigenvalue of the training Gram matrix, ``H_hat = Z Z^T``
+        when ``n_components >= n_samples``, ``Z^T Z`` otherwise (0.0 when it
+        is numerically singular).
     lambda_max_ : float
-        Largest eigenvalue of the training ``H_hat``.
+        Largest eigenvalue of the training Gram matrix.
     condition_number_ : float
-        ``lambda_max_ / lambda_min_``; ``inf`` when ``H_hat`` is singular.
+        ``lambda_max_ / lambda_min_``; ``inf`` when the Gram matrix is
+        singular.
     rank_ : int
         Numerical rank of ``Z``.
     population_lambda_min_ : float or None
@@ -114,8 +118,10 @@ class RandomFeatureClassifier(ClassifierMixin, _BaseRandomFeatureModel):
         with probability ``1 - delta``; ``None`` when not computed or
         ``weights="gaussian"``.
     solver_ : str
-        The method that produced ``coef_``: ``"cholesky"``, ``"svd"`` or
-        ``"eigh"`` for the direct solver, ``"landweber"`` otherwise.
+        ``"<regime>-<method>"`` as in
+        :class:`~sklearn_rfnet.RandomFeatureRegressor`: ``"dual"`` or
+        ``"primal"``, then ``"cholesky"``, ``"tsqr-lsqr"`` or
+        ``"landweber"``.
     n_iter_ : int
         Landweber steps taken; 1 for the direct solver (one solve).
     loss_curve_ : ndarray of shape (`n_iter_` + 1,)

@@ -247,7 +247,8 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         Failure probability in the width bound of Lemma 2.4.
     block_size : int, default=None
         Hidden units evaluated at a time; ``None`` keeps each block of ``Z``
-        within 128 MiB.
+        within 128 MiB. Cross-validation works on the ``n x n`` ``H_hat``
+        whatever the width (its folds are principal submatrices).
     population_diagnostics : bool or "auto", default="auto"
         As in :class:`~sklearn_rfnet.RandomFeatureRegressor`: also compute
         the population matrix ``H`` of the training data (eq. 2.7) for
@@ -304,8 +305,8 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
     required_width_ : int, float or None
         Width of Lemma 2.4 / Theorem 4.3; ``None`` when not computed.
     solver_ : str
-        ``"eigh"`` (ridge from the eigendecomposition of ``H_hat``) or
-        ``"landweber"``.
+        ``"dual-eigh"`` (ridge from the eigendecomposition of ``H_hat``) or
+        ``"dual-landweber"``.
     loss_curve_ : ndarray of shape (`n_iter_` + 1,)
         Relative training residual ``||Z coef_k - y|| / ||y||`` after
         ``k = 0, ..., n_iter_`` steps (eq. 4.4) of the final fit. Only with

@@ -227,10 +227,10 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
     bias : bool, default=False
         Append a constant 1 to each row before normalizing (Remark 1).
     solver : {"direct", "landweber"}, default="direct"
-        ``"direct"``: the minimum-norm solution (eq. 2.5), or with
-        ``alpha > 0`` the ridge solution, by Cholesky on ``H_hat`` with a
-        stable SVD/eigendecomposition fallback when ``H_hat`` is
-        ill-conditioned or singular (``solver_`` says which ran).
+        ``"direct"``: the minimum-norm least-squares solution (eq. 2.5), or
+        with ``alpha > 0`` the ridge solution, by Cholesky on the Gram
+        matrix while it is well conditioned and by a streamed TSQR of ``Z``
+        with preconditioned LSQR when not (``solver_`` says which ran).
         ``"landweber"``: gradient descent on the last layer from
         ``coef = 0`` (Lemma 4.2, Theorem 4.3), evaluated in closed form
         (Lemma A.6), so any number of steps costs one eigendecomposition.
@@ -252,10 +252,13 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
         Failure probability in the width bound of Lemma 2.4
         (``required_width_``).
     block_size : int, default=None
-        Hidden units evaluated at a time. ``None`` keeps each block of ``Z``
-        within 128 MiB, so memory is set by the ``n x n`` matrix ``H_hat``
-        rather than by ``n x m``. Results do not depend on it beyond
-        rounding.
+        A memory knob: hidden units per block of ``Z`` when
+        ``n_components >= n_samples`` (the dual regime, streamed over
+        width), samples per chunk when ``n_components < n_samples`` (the
+        primal regime, streamed over rows). ``None`` keeps each block within
+        128 MiB, so memory is set by the Gram matrix (``n x n`` or
+        ``m x m``) rather than by ``n x m``. Results do not depend on it
+        beyond rounding.
     population_diagnostics : bool or "auto", default="auto"
         Also compute the population matrix ``H`` of the training data
         (eq. 2.7, 3.4) and from it ``population_lambda_min_``,
@@ -275,15 +278,19 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
     random_weights_ : ndarray of shape (`n_features_in_` + bias, n_components)
         Hidden-layer weights ``W``.
     lambda_min_ : float
-        Smallest eigenvalue of the training ``H_hat = Z Z^T`` (0.0 when it is
-        numerically singular).
+        Smallest eigenvalue of the training Gram matrix: ``H_hat = Z Z^T``
+        (``n x n``) when ``n_components >= n_samples``, ``Z^T Z``
+        (``m x m``) otherwise; their non-zero eigenvalues are the same,
+        ``sigma(Z)**2``. 0.0 when the Gram matrix is numerically singular.
     lambda_max_ : float
-        Largest eigenvalue of the training ``H_hat``.
+        Largest eigenvalue of the training Gram matrix, ``sigma_max(Z)**2``.
     condition_number_ : float
-        ``lambda_max_ / lambda_min_``; ``inf`` when ``H_hat`` is singular.
-        It is ``kappa(Z)**2`` and sets the Landweber rate (Lemma 4.2).
+        ``lambda_max_ / lambda_min_``; ``inf`` when the Gram matrix is
+        singular. It is ``kappa(Z)**2`` and sets the Landweber rate
+        (Lemma 4.2).
     rank_ : int
-        Numerical rank of ``Z``.
+        Numerical rank of ``Z`` (with :func:`numpy.linalg.lstsq`'s cut-off
+        when the TSQR path ran).
     population_lambda_min_ : float or None
         ``lambda_min(H)`` of the population matrix of the training points
         (eq. 2.7); 0.0 when ``H`` is numerically singular (e.g. ReLU on the
@@ -302,8 +309,10 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
         diagnostics are not computed or ``weights="gaussian"`` (Appendix
         A.1's bound has an unspecified constant).
     solver_ : str
-        The method that produced ``coef_``: ``"cholesky"``, ``"svd"`` or
-        ``"eigh"`` for the direct solver, ``"landweber"`` otherwise.
+        ``"<regime>-<method>"``: the regime ``"dual"`` (``m >= n``, the
+        ``n x n`` ``H_hat``) or ``"primal"`` (``m < n``, the ``m x m``
+        ``Z^T Z``), and the method: ``"cholesky"``, ``"tsqr-lsqr"`` (the
+        stable path) or ``"landweber"``.
     n_iter_ : int
         Landweber steps taken; 1 for the direct solver (one solve).
     loss_curve_ : ndarray of shape (`n_iter_` + 1,)
@@ -328,15 +337,20 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
     ``WendlandFeatures(...).fit(X).transform(X) @ coef_`` equals
     ``predict(X)`` for the same parameters and ``random_state``.
 
-    For ``solver="direct"`` the ``n x n`` matrix ``H_hat`` is accumulated
-    over blocks of hidden units with a symmetric rank-k update and
-    factored; ``coef_ = Z^T H_hat^{-1} y`` is then assembled block by block.
-    Because ``kappa(H_hat) = kappa(Z)^2``, the Cholesky route is used only
-    while ``kappa(H_hat + alpha I) < 1e6`` when ``Z`` fits in one block;
-    beyond that the thin SVD of ``Z`` gives the minimum-norm least-squares
-    solution (accuracy ``eps kappa(Z)``). When ``Z`` does not fit in one
-    block, Cholesky is kept up to ``1e12`` (with a ``LinAlgWarning`` above
-    ``1e8``) and the eigendecomposition of ``H_hat`` is the fallback. A
+    The regime follows the shape. With ``m >= n`` (dual) the ``n x n``
+    ``H_hat = Z Z^T`` is accumulated over blocks of hidden units with a
+    symmetric rank-k update and ``coef_ = Z^T (H_hat + alpha I)^{-1} y``
+    is assembled block by block; with ``m < n`` (primal, the classic
+    random-features regime) ``Z^T Z`` and ``Z^T y`` are accumulated over row
+    chunks and ``coef_ = (Z^T Z + alpha I)^{-1} Z^T y``, in memory
+    ``O(m^2 + chunk m)``. Because ``kappa(Gram) = kappa(Z)^2``, Cholesky is
+    used only while LAPACK's condition estimate and the extreme eigenvalues
+    put ``kappa(Gram + alpha I)`` below ``1e6`` (``1e4`` for float32
+    features). Beyond, a streamed TSQR of ``Z`` gives ``R`` with
+    ``kappa(R) = kappa(Z)``, the SVD of ``R`` gives the singular values and
+    rank of ``Z``, and LSQR preconditioned by ``R`` gives the
+    minimum-norm least-squares solution to ``eps kappa(Z)``, as
+    :func:`numpy.linalg.lstsq` does, whatever ``block_size``. A
     rank-deficient ``Z`` gives a warning naming its numerical rank.
 
     References

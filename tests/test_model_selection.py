@@ -427,3 +427,22 @@ def test_fitted_attributes_documented_and_set(solver):
     only = {"landweber": {"loss_curve_", "step_size_"}, "direct": {"alpha_"}}
     other = "direct" if solver == "landweber" else "landweber"
     assert fitted == documented - only[other]
+
+
+def test_exact_landweber_loo_warns_with_its_cost(monkeypatch):
+    # O(n^4): the warning gives the predicted time and points to k-fold
+    from sklearn.exceptions import EfficiencyWarning
+
+    import sklearn_rfnet.model_selection as ms
+
+    X, y = _data(n=30)
+    monkeypatch.setattr(ms, "_LOO_WARN_SECONDS", 0.0)
+    with pytest.warns(EfficiencyWarning, match=r"30 eigendecompositions.*cv=5"):
+        _cv(n_components=300, solver="landweber", random_state=0).fit(X, y)
+    with warnings.catch_warnings():  # k-fold: no warning
+        warnings.simplefilter("error", EfficiencyWarning)
+        _cv(n_components=300, solver="landweber", cv=3, random_state=0).fit(X, y)
+    monkeypatch.setattr(ms, "_LOO_WARN_SECONDS", 60.0)
+    with warnings.catch_warnings():  # cheap at n = 30: silent by default
+        warnings.simplefilter("error", EfficiencyWarning)
+        _cv(n_components=300, solver="landweber", random_state=0).fit(X, y)

@@ -374,3 +374,89 @@ def test_float32_warning_quotes_the_error_of_the_path_that_ran():
         sw.fit(X.astype(np.float32), X[:, 0])
         RandomFeatureRegressor(600, random_state=0).fit(X.astype(np.float32), X[:, 0])
     assert sw.solver_ == "dual-tsqr-lsqr" and sw.condition_number_ > 1e7
+
+
+# --------------------------------------------------------------------------
+# Solver core v2: one answer whatever block_size, guards
+
+
+def _clusters(n, seed=0):
+    """4 tight clusters (the solver-core issue's example): kappa(Z) ~ 1e7."""
+    rng = np.random.default_rng(seed)
+    X = np.repeat(rng.normal(size=(4, 5)), n // 4, 0)
+    return X + 1e-3 * rng.normal(size=X.shape), rng.normal(size=n)
+
+
+@pytest.mark.parametrize("n, m", [(40, 400), (400, 40)], ids=["dual", "primal"])
+@pytest.mark.parametrize("solver", ["direct", "landweber"])
+def test_clustered_data_one_answer_whatever_block_size(n, m, solver):
+    X, y = _clusters(n)
+    Z = WendlandFeatures(m, random_state=0).fit_transform(X)
+    ref, _, ref_rank, _ = np.linalg.lstsq(Z, y, rcond=None)
+    ref_res = np.linalg.norm(Z @ ref - y)
+    fits = []
+    for block_size in (None, 7, m):
+        reg = RandomFeatureRegressor(
+            m, solver=solver, block_size=block_size, max_iter=200, tol=0, random_state=0
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # conditioning, Landweber max_iter
+            reg.fit(X, y)
+        fits.append(reg)
+        if solver == "direct":
+            assert reg.solver_.endswith("tsqr-lsqr")
+            assert reg.rank_ == ref_rank
+            res = np.linalg.norm(reg.predict(X) - y)
+            assert res <= 10 * ref_res + 1e-12 * np.linalg.norm(y)
+            kappa_Z = np.sqrt(reg.condition_number_)
+            tol = 1e3 * np.finfo(np.float64).eps * kappa_Z
+            assert np.linalg.norm(reg.coef_ - ref) <= tol * np.linalg.norm(ref)
+    for reg in fits[1:]:
+        assert reg.rank_ == fits[0].rank_
+        scale = np.linalg.norm(fits[0].coef_)
+        assert np.linalg.norm(reg.coef_ - fits[0].coef_) <= 1e-6 * scale
+
+
+def test_wendland_in_high_dimension_is_a_clear_error():
+    # d = 784: ell = 393, every feature underflows to 0 (Fashion-MNIST)
+    X = np.random.RandomState(0).uniform(size=(20, 784))
+    with pytest.raises(ValueError, match=r"numerically zero.*ell=393.*PCA"):
+        RandomFeatureRegressor(200, random_state=0).fit(X, np.ones(20))
+    # relu on the same data is fine
+    RandomFeatureRegressor(200, activation="relu", random_state=0).fit(X, np.ones(20))
+
+
+def test_nonfinite_features_are_a_clear_error():
+    def gamma(z):
+        return np.where(z > 0.9, np.nan, z)
+
+    gamma(np.linspace(-1, 0.5, 5))  # finite on most of [-1, 1]
+    X = _sphere(30, 3, 0)
+    reg = RandomFeatureRegressor(300, activation=lambda z: z, random_state=0)
+    reg.fit(X, np.ones(30))
+    with pytest.raises(ValueError, match="not finite"):
+        RandomFeatureRegressor(300, activation=gamma, random_state=0).fit(
+            X, np.ones(30)
+        )
+
+
+@pytest.mark.parametrize("scale", [1e155, 1e300, 1e-160])
+def test_row_norms_are_overflow_safe(scale, sphere_data):
+    X, y = sphere_data
+    reg = RandomFeatureRegressor(200, random_state=0).fit(X, y)
+    with np.errstate(over="raise", under="ignore"):
+        np.testing.assert_allclose(reg.predict(X * scale), reg.predict(X), rtol=1e-12)
+        refit = RandomFeatureRegressor(200, random_state=0).fit(X * scale, y)
+    np.testing.assert_allclose(refit.coef_, reg.coef_, rtol=1e-10)
+
+
+def test_refit_with_another_solver_drops_its_attributes(sphere_data):
+    X, y = sphere_data
+    reg = RandomFeatureRegressor(200, solver="landweber", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reg.fit(X, y)
+    assert hasattr(reg, "loss_curve_") and hasattr(reg, "step_size_")
+    reg.set_params(solver="direct").fit(X, y)
+    assert not hasattr(reg, "loss_curve_") and not hasattr(reg, "step_size_")
+    assert reg.solver_ == "dual-cholesky" and reg.n_iter_ == 1
