@@ -28,7 +28,9 @@ K = 20
 fig, (ax_eig, ax_filter) = plt.subplots(1, 2, figsize=(11, 4))
 print(f"{'activation':>10} {'kappa(H_hat)':>13} {'kappa(H)':>11} {'#f_20 > 0.99':>13}")
 for activation in ["wendland0", "wendland2", "relu", "swish"]:
-    features = WendlandFeatures(200 * n, activation=activation, random_state=0).fit(X)
+    features = WendlandFeatures(  # the paper's features: zeta = sqrt(2), no bias
+        200 * n, activation=activation, zeta=None, bias=False, random_state=0
+    ).fit(X)
     spec = SpectrumDisplay.from_estimator(features, X).plot(ax=ax_eig)
     filt = LandweberFilterDisplay.from_estimator(features, X, k=K)
     filt.plot(ax=ax_filter, color=spec.line_.get_color())

@@ -116,6 +116,11 @@ class _BlockedOperator:
     of ``block`` columns (``n x block``), ``"primal"`` (``m < n``) chunks of
     ``block`` rows (``block x m``). ``block_size=None`` takes the largest
     block within ``block_bytes``; a block that covers ``Z`` keeps it.
+
+    With ``center = True`` every operation acts on the centered features
+    ``Z_c = Z - 1 mu^T`` (``mu`` the column means over the rows, found by
+    :meth:`gram`): the least-squares problem of a model with an unpenalized
+    intercept. ``Z_c`` is never formed: blocks are centered as they pass.
     """
 
     def __init__(self, shape, dtype, scale, block_size, block_bytes):
@@ -130,6 +135,8 @@ class _BlockedOperator:
         along = m if self.regime == "dual" else n  # the streamed dimension
         self.in_memory = self.block_size >= along
         self._raw = None
+        self.center = False  # work with Z_c = Z - 1 mean^T (an intercept)
+        self.mean_raw = None  # column means of Z_raw, set by gram()
 
     def _step(self, regime):
         """Columns (dual) or rows (primal) per block when streaming that way."""
@@ -242,25 +249,68 @@ class _BlockedOperator:
         if regime == "primal" and Y is not None:
             Y = np.asarray(Y, dtype=np.float64)
             ZtY = np.zeros((m,) + Y.shape[1:])
+        if self.center:
+            self.mean_raw = np.zeros(m)
+        # primal centering, one pass (Chan, Golub and LeVeque's update): each
+        # chunk is centered on its own mean, and the chunks are merged with
+        # the rank-one term count * r / (count + r) * delta delta^T
+        count, y_mean = 0, None
         for sl, G in self.blocks(regime):
             if regime == "dual":
+                if self.center:
+                    mu = np.mean(G, axis=0, dtype=np.float64)
+                    self.mean_raw[sl] = mu
+                    G = self._minus(G, mu)
                 gram_update(H, G, s2, work=work)
-            else:
-                gram_update(H, G.T, s2, work=work)
-                if ZtY is not None:
-                    ZtY += G.T @ Y[sl].astype(G.dtype, copy=False)
+                continue
+            Yk = None if ZtY is None else Y[sl]
+            if self.center:
+                r = G.shape[0]
+                mu = np.mean(G, axis=0, dtype=np.float64)
+                G = self._minus(G, mu)
+                if Yk is not None:
+                    yk_mean = Yk.mean(axis=0)
+                    Yk = Yk - yk_mean
+                if count:
+                    w = count * r / (count + r)
+                    delta = mu - self.mean_raw
+                    H += (w * s2) * np.multiply.outer(delta, delta)
+                    if Yk is not None:
+                        ZtY += w * np.multiply.outer(delta, yk_mean - y_mean)
+                    self.mean_raw += delta * (r / (count + r))
+                    if Yk is not None:
+                        y_mean = y_mean + (yk_mean - y_mean) * (r / (count + r))
+                else:
+                    self.mean_raw[...] = mu
+                    y_mean = None if Yk is None else yk_mean
+                count += r
+            gram_update(H, G.T, s2, work=work)
+            if ZtY is not None:
+                ZtY += G.T @ Yk.astype(G.dtype, copy=False)
         if ZtY is not None:
             ZtY *= self.scale
         symmetrize_lower(H)
         self._check_gram(H)
         return H, ZtY
 
+    def _minus(self, G, mu):
+        """``G - mu`` (rows), in place unless ``G`` is the held ``Z``."""
+        mu = mu.astype(G.dtype, copy=False)
+        if G is self._raw:
+            return G - mu
+        G -= mu
+        return G
+
     def _check_gram(self, H):
         diag = np.diagonal(H)
         if not np.all(np.isfinite(diag)):
             self._reject_nonfinite()
-        # trace / n = mean squared row norm of Z, the same in both regimes
-        self._check_scale(float(np.sum(diag)) / max(self.shape[0], 1))
+        # trace / n = mean squared row norm of Z, the same in both regimes;
+        # with centering, sum_i ||z_i||^2 = sum_i ||z_i - mu||^2 + n ||mu||^2
+        mean_sq = float(np.sum(diag)) / max(self.shape[0], 1)
+        if self.center:
+            mean_sq += self.scale**2 * float(self.mean_raw @ self.mean_raw)
+        self._check_scale(mean_sq)
 
     def _reject_nonfinite(self):
         raise ValueError("Z is not finite (NaN or inf entries).")
@@ -289,6 +339,8 @@ class _BlockedOperator:
                 out += G @ A[sl]
             else:
                 out[sl] = G @ A
+        if self.center:
+            out -= self.mean_raw @ A
         out *= self.scale
         return out
 
@@ -312,6 +364,8 @@ class _BlockedOperator:
                 out[sl] = G.T @ C
             else:
                 out += G.T @ C[sl]
+        if self.center:
+            out -= np.multiply.outer(self.mean_raw, C.sum(axis=0))
         out *= self.scale
         return out
 
@@ -331,9 +385,34 @@ class _BlockedOperator:
         """
         R = np.array(Y, dtype=np.float64, copy=True)
         s2 = self.scale**2
-        for _, G in self.blocks("dual"):
-            R -= s2 * (G @ (G.T @ C))
+        c_sum = np.sum(C, axis=0)
+        for sl, G in self.blocks("dual"):
+            u = G.T @ C
+            if self.center:
+                mu = self.mean_raw[sl]
+                u = u - np.multiply.outer(mu, c_sum)
+                R -= s2 * (G @ u - mu @ u)
+            else:
+                R -= s2 * (G @ u)
         return R
+
+    def row_projections(self, V):
+        """Yield ``(rows, Z_c[rows] V)`` chunk by chunk (primal streaming).
+
+        Parameters
+        ----------
+        V : ndarray of shape (m, k)
+
+        Yields
+        ------
+        rows : slice
+        ZV : ndarray of shape (r, k), float64
+            The (centered, when ``center``) rows of ``Z`` times ``V``.
+        """
+        V = np.asarray(V, dtype=np.float64)
+        shift = self.mean_raw @ V if self.center else 0.0
+        for sl, G in self.blocks("primal"):
+            yield sl, self.scale * (G @ V - shift)
 
     # -- TSQR -----------------------------------------------------------------
     def tsqr(self, shift=0.0):
@@ -365,9 +444,12 @@ class _BlockedOperator:
         if shift > 0:
             np.fill_diagonal(R, math.sqrt(shift))
         nb = max(1, min(_TPQRT_NB, p))
-        for _, G in self.blocks():
+        for sl, G in self.blocks():
             B = G.T if self.regime == "dual" else G
             B = np.array(B, dtype=np.float64, order="F")  # tpqrt overwrites it
+            if self.center:
+                mu = self.mean_raw[sl] if self.regime == "dual" else self.mean_raw
+                B -= mu[:, None] if self.regime == "dual" else mu[None, :]
             if self.scale != 1.0:
                 B *= self.scale
             R, _, _, info = lapack.dtpqrt(0, nb, R, B, overwrite_a=1, overwrite_b=1)

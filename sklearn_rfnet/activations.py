@@ -28,9 +28,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import special
 from scipy.special import expit
 
-__all__ = ["ACTIVATIONS", "Activation", "get_activation", "wendland_exponent"]
+__all__ = [
+    "ACTIVATIONS",
+    "Activation",
+    "get_activation",
+    "scale_zeta",
+    "wendland_exponent",
+]
 
 # Elements per chunk for in-place evaluation: 2**15 float64 = 256 KiB, which
 # stays in L2 while a Wendland activation makes its ~9 passes over it.
@@ -202,6 +209,10 @@ Examples
 """
 
 
+# Nodes of the quadrature rule of Activation.second_moment.
+_MOMENT_NODES = 200
+
+
 @dataclass(frozen=True)
 class Activation:
     """An activation ``gamma`` resolved for a dimension ``d`` and width ``zeta``.
@@ -239,6 +250,48 @@ class Activation:
     C: float
     _kernel: Callable = field(repr=False, compare=False)
     _user: bool = field(default=False, repr=False)
+
+    def second_moment(self, weights="sphere"):
+        """``E_w[gamma(x^T w)^2]`` for a unit vector ``x``.
+
+        The diagonal ``phi(1)`` of the population kernel (eq. 2.7), the same
+        for every point on the sphere; ``E ||z(x)||^2`` for the features
+        ``z(x) = gamma(x^T W) / sqrt(m)``. The estimators read the ridge
+        strength ``alpha`` in this unit. Computed by a fixed 200-node
+        Gauss–Jacobi rule for ``x^T w``, whose density on ``[-1, 1]`` is
+        proportional to ``(1 - t^2)^((d - 3) / 2)`` for ``w`` uniform on
+        ``S^{d-1}`` (Gauss–Hermite for ``N(0, I)`` weights): deterministic,
+        exact for polynomials of degree 399, about ``1e-4`` relative for the
+        Wendland kinks.
+
+        Parameters
+        ----------
+        weights : {"sphere", "gaussian"}, default="sphere"
+            Distribution of the columns of ``W``.
+
+        Returns
+        -------
+        moment : float
+            ``>= 0``; 0.0 when ``gamma`` vanishes numerically (Wendland
+            activations in high dimension).
+
+        Examples
+        --------
+        >>> from sklearn_rfnet.activations import get_activation
+        >>> round(get_activation("relu", d=10).second_moment(), 12)  # 1 / (2d)
+        0.05
+        """
+        if weights == "gaussian":
+            t, w = special.roots_hermitenorm(_MOMENT_NODES)
+        elif self.d == 1:
+            t, w = np.array([-1.0, 1.0]), np.array([0.5, 0.5])
+        else:
+            a = (self.d - 3) / 2.0
+            t, w = special.roots_jacobi(_MOMENT_NODES, a, a)
+        w = w / w.sum()
+        with np.errstate(under="ignore"):
+            g = np.asarray(self(t.copy()), dtype=np.float64)
+            return float(w @ (g * g))
 
     @property
     def is_builtin(self):
@@ -371,6 +424,51 @@ def _max_abs_on_interval(func, num=20001):
     return float(np.max(np.abs(vals)))
 
 
+# The bandwidth constant of zeta="scale": the activation at a typical
+# x^T w = 0 is exp(-_ZETA_SCALE_C) of its maximum (chosen on the accuracy
+# benchmark, docs/accuracy.md).
+_ZETA_SCALE_C = 2.0
+
+
+def scale_zeta(ell, c=None):
+    """The support ``zeta`` of ``zeta="scale"``: a bandwidth that keeps the
+    Wendland features alive in every dimension.
+
+    With ``zeta = sqrt(2)`` (the paper's, the support of ReLU) the Wendland
+    activation is ``(1 - sqrt(1 - z))^ell`` for ``z = x^T w > 0``: for
+    ``x^T w`` of typical size ``1 / sqrt(d)`` and ``ell ~ d / 2`` it is
+    about ``(4 d)^(-d/4)``, numerically zero from ``d ~ 30`` on. ``zeta``
+    is the radius of the support in ``||x - w||``, i.e. the bandwidth (the
+    analogue of RBF's ``gamma``). This rule takes
+    ``zeta = sqrt(2) / (1 - exp(-c / ell))``, which makes the activation at
+    the typical ``x^T w = 0`` equal to ``exp(-c)`` of its maximum in every
+    dimension, and ``(1 - sqrt(2 - 2z) / zeta)^ell -> exp(-c sqrt(1 - z))``
+    as ``ell`` grows: a dimension-free shape. ``zeta > 2`` puts the whole
+    sphere in the support; strict positive definiteness (Theorem 3.4) holds
+    for any support radius.
+
+    Parameters
+    ----------
+    ell : int
+        Wendland exponent (:func:`wendland_exponent`).
+    c : float, default=None
+        Decay constant; ``None`` is the default, 2.0 (chosen on the
+        accuracy benchmark: 1.0 loses 0.03-0.04 on friedman3 and digits,
+        2.0 is within 0.01 of ``RBFSampler(gamma="scale")`` there).
+
+    Returns
+    -------
+    zeta : float
+
+    Examples
+    --------
+    >>> round(scale_zeta(6), 3)
+    4.989
+    """
+    c = _ZETA_SCALE_C if c is None else float(c)
+    return math.sqrt(2.0) / (-math.expm1(-c / ell))
+
+
 def get_activation(activation, d, zeta=None):
     """Resolve an activation name or callable into an :class:`Activation`.
 
@@ -382,11 +480,13 @@ def get_activation(activation, d, zeta=None):
     d : int
         Ambient dimension of the data on the sphere ``S^{d-1}`` (after the bias
         coordinate, if any, is appended). The Wendland exponent depends on it.
-    zeta : float, default=None
+    zeta : float, "scale" or None, default=None
         Support parameter of the Wendland activations (Section 3.4.1):
         ``gamma(z) = 0`` when ``sqrt(2 - 2z) > zeta``. ``None`` means
-        ``sqrt(2)``, which gives them the support of ReLU (``z > 0``).
-        Ignored by the other activations.
+        ``sqrt(2)``, which gives them the support of ReLU (``z > 0``), the
+        paper's setting; ``"scale"`` is the dimension-aware bandwidth of
+        :func:`scale_zeta` (the estimators' default). Ignored by the other
+        activations.
 
     Returns
     -------
@@ -423,12 +523,18 @@ def get_activation(activation, d, zeta=None):
     if spec.wendland_k is None:
         C = {"relu": 1.0, "swish": float(expit(1.0))}[activation]
         return Activation(activation, d, None, None, C, spec.kernel)
+    ell = wendland_exponent(d, spec.wendland_k)
     if zeta is None:
         zeta = math.sqrt(2.0)
+    elif isinstance(zeta, str):
+        if zeta != "scale":
+            raise ValueError(
+                f"zeta must be a positive number, 'scale' or None, got {zeta!r}."
+            )
+        zeta = scale_zeta(ell)
     zeta = float(zeta)
     if not (np.isfinite(zeta) and zeta > 0.0):
         raise ValueError(f"zeta must be a positive finite number, got {zeta!r}.")
-    ell = wendland_exponent(d, spec.wendland_k)
     # maximum at z = 1 (r = 0): 1 for phi_{d,0}, 3 for phi_{d,2} (eq. 3.6)
     C = 1.0 if spec.wendland_k == 0 else 3.0
     return Activation(activation, d, zeta, ell, C, spec.kernel)

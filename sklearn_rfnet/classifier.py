@@ -37,26 +37,48 @@ class RandomFeatureClassifier(ClassifierMixin, _BaseRandomFeatureModel):
             default="wendland0"
         The activation ``gamma`` (Table 1); see
         :class:`~sklearn_rfnet.WendlandFeatures`.
-    zeta : float, default=None
-        Support of the Wendland activations; ``None`` means ``sqrt(2)``.
+    zeta : float, "scale" or None, default="scale"
+        Support radius of the Wendland activations (Section 3.4.1), i.e. their
+        bandwidth: ``gamma(z) = 0`` when ``sqrt(2 - 2z) > zeta``.
+        ``"scale"`` (:func:`~sklearn_rfnet.activations.scale_zeta`) grows it
+        with the Wendland exponent so that the features stay alive in every
+        dimension; ``None`` is the paper's ``sqrt(2)`` (the support of ReLU),
+        whose features vanish numerically from ``d ~ 30`` on. Ignored by the
+        other activations.
     weights : {"sphere", "gaussian"}, default="sphere"
         Distribution of the columns of ``W`` (Section 2.1, Appendix A.1).
     normalize : bool, default=True
         Project each row onto the unit sphere. Rows of zeros are then an
         error unless ``bias=True``.
-    bias : bool, default=False
-        Append a constant 1 to each row before normalizing (Remark 1).
+    bias : bool, default=True
+        Append a constant 1 to each row before normalizing (footnote 2,
+        Remark 1): a bias for every hidden unit, and the row's norm is kept
+        (without it, rows on the sphere lose their norm). ``False`` is the
+        paper's setting without bias.
+    fit_intercept : bool, default=True
+        Fit an unpenalized output bias ``intercept_``: the last layer is
+        trained on the centered features and targets (``H_hat -> P H_hat P``,
+        ``P = I - 1 1^T / n``), and
+        ``intercept_ = mean(y) - mean(Z)^T coef_``. ``False`` is the paper's
+        network without an output bias.
     solver : {"direct", "landweber"}, default="direct"
         ``"direct"``: the minimum-norm least-squares solution (eq. 2.5), or
         with ``alpha > 0`` the ridge solution (``solver_`` says which
         factorization ran). ``"landweber"``: gradient descent on the last
         layer from ``coef = 0`` (Lemma 4.2, Theorem 4.3), in closed form
         (Lemma A.6).
-    alpha : float, default=0.0
-        Ridge strength for ``solver="direct"``: minimizes
-        ``||Z coef - Y||^2 + alpha ||coef||^2``. It is absolute, on the scale
-        of the eigenvalues of ``H_hat`` (see ``lambda_max_``). The paper's
-        ``alpha`` is the last layer itself, our ``coef_``.
+    alpha : float or "auto", default="auto"
+        Ridge strength for ``solver="direct"``. ``"auto"`` chooses it by
+        exact leave-one-out among ``np.logspace(-6, 1, 15)`` from one
+        eigendecomposition (as :class:`~sklearn.linear_model.RidgeCV` does;
+        ``alpha_`` is the choice). A number minimizes
+        ``||Z coef - Y||^2 + alpha * phi(1) ||coef||^2``, relative to
+        ``phi(1) = E ||z(x)||^2``, the diagonal of the population kernel
+        (eq. 2.7, the mean eigenvalue of ``H``; see
+        :meth:`~sklearn_rfnet.activations.Activation.second_moment`), so that
+        ``alpha`` means the same for every activation, dimension and width:
+        ``alpha = 1`` is a ridge as large as the average eigenvalue. The
+        paper's ``alpha`` is the last layer itself, our ``coef_``.
     max_iter : int, default=1000
         Number of gradient steps at most (``solver="landweber"``).
     tol : float, default=1e-10
@@ -93,6 +115,9 @@ class RandomFeatureClassifier(ClassifierMixin, _BaseRandomFeatureModel):
     coef_ : ndarray of shape (n_components,) or (n_components, n_classes)
         Last-layer weights (the paper's ``alpha``): one column per class, or
         a single vector for two classes (positive class ``classes_[1]``).
+    intercept_ : float or ndarray of shape (n_classes,)
+        Output bias, one per column of ``coef_`` (0.0 when
+        ``fit_intercept=False``).
     random_weights_ : ndarray of shape (`n_features_in_` + bias, n_components)
         Hidden-layer weights ``W``.
     lambda_min_ : float
@@ -105,7 +130,9 @@ class RandomFeatureClassifier(ClassifierMixin, _BaseRandomFeatureModel):
         ``lambda_max_ / lambda_min_``; ``inf`` when the Gram matrix is
         singular.
     rank_ : int
-        Numerical rank of ``Z``.
+        Numerical rank of the design: of ``Z``, or of ``[Z, 1]`` with
+        ``fit_intercept`` (``n_samples`` when the training data can be
+        interpolated).
     population_lambda_min_ : float or None
         ``lambda_min(H)`` of the population matrix of the training points
         (eq. 2.7); ``None`` when not computed (``population_diagnostics``, or
@@ -117,6 +144,9 @@ class RandomFeatureClassifier(ClassifierMixin, _BaseRandomFeatureModel):
         Width of Lemma 2.4 / Theorem 4.3 with which ``Z`` has full row rank
         with probability ``1 - delta``; ``None`` when not computed or
         ``weights="gaussian"``.
+    alpha_ : float
+        The ridge strength used, in the unit of ``alpha`` (the leave-one-out
+        choice for ``alpha="auto"``). Only with ``solver="direct"``.
     solver_ : str
         ``"<regime>-<method>"`` as in
         :class:`~sklearn_rfnet.RandomFeatureRegressor`: ``"dual"`` or

@@ -135,9 +135,11 @@ def spectral_summary(eigenvalues, n, m, dtype=np.float64, *, from_svd=False, siz
     (4.0, 3)
     """
     lam = np.sort(np.asarray(eigenvalues, dtype=np.float64).ravel())
-    if lam.size == 0:
-        raise ValueError("eigenvalues must not be empty.")
     size = n if size is None else int(size)
+    if lam.size == 0:
+        if size == 0:  # e.g. one sample and an intercept: nothing to solve
+            return SpectralSummary(0.0, 0.0, 0.0, math.inf, 0, 0.0)
+        raise ValueError("eigenvalues must not be empty.")
     lam_max = max(float(lam[-1]), 0.0)
     thr = numerical_rank_threshold(lam_max, size, m, dtype, from_svd=from_svd)
     if from_svd:

@@ -23,7 +23,9 @@ class RankDeficiencyWarning(LinAlgWarning):
     >>> import pytest
     >>> from sklearn_rfnet import RandomFeatureRegressor, RankDeficiencyWarning
     >>> from sklearn_rfnet.datasets import make_bad_points
-    >>> reg = RandomFeatureRegressor(100, activation="relu", random_state=0)
+    >>> reg = RandomFeatureRegressor(  # the paper's interpolant, no biases
+    ...     100, activation="relu", bias=False, alpha=0.0, fit_intercept=False,
+    ...     random_state=0)
     >>> with pytest.warns(RankDeficiencyWarning, match="numerical rank 7"):
     ...     reg = reg.fit(make_bad_points(3), np.arange(8.0))
     >>> reg.rank_
@@ -49,6 +51,6 @@ class UnderParameterizedWarning(UserWarning):
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("error", UnderParameterizedWarning)
     ...     reg = RandomFeatureRegressor(10, random_state=0).fit(X, X[:, 0])
-    >>> reg.rank_, reg.solver_
-    (10, 'primal-cholesky')
+    >>> reg.rank_, reg.solver_  # [Z, 1]: 10 features and the intercept
+    (11, 'primal-eigh-loo')
     """

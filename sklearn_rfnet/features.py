@@ -105,8 +105,11 @@ def prepare_inputs(X, *, normalize=True, bias=False):
     normalize : bool, default=True
         Divide each row by its Euclidean norm (the paper's standing assumption
         ``||x_i|| = 1``, Section 2).
-    bias : bool, default=False
-        Append a constant 1 before normalizing (footnote 2, Remark 1).
+    bias : bool, default=True
+        Append a constant 1 to each row before normalizing (footnote 2,
+        Remark 1): a bias for every hidden unit, and the row's norm is kept
+        (without it, rows on the sphere lose their norm). ``False`` is the
+        paper's setting without bias.
 
     Returns
     -------
@@ -154,7 +157,7 @@ def prepare_inputs(X, *, normalize=True, bias=False):
 FEATURE_PARAMETER_CONSTRAINTS = {
     "n_components": [Interval(Integral, 1, None, closed="left")],
     "activation": [StrOptions(set(ACTIVATIONS)), callable],
-    "zeta": [Interval(Real, 0, None, closed="neither"), None],
+    "zeta": [Interval(Real, 0, None, closed="neither"), StrOptions({"scale"}), None],
     "weights": [StrOptions({"sphere", "gaussian"})],
     "normalize": ["boolean"],
     "bias": ["boolean"],
@@ -217,10 +220,13 @@ class WendlandFeatures(
         on a float array. The Wendland activations depend on the dimension
         ``d`` of the sphere the rows live on (``n_features_in_ + bias``):
         ``ell = floor(d/2) + 1`` (wendland0) or ``+ 3`` (wendland2).
-    zeta : float, default=None
-        Support parameter of the Wendland activations (Section 3.4.1):
-        ``gamma(z) = 0`` when ``sqrt(2 - 2z) > zeta``. ``None`` means
-        ``sqrt(2)``, which gives them the support of ReLU. Ignored by the
+    zeta : float, "scale" or None, default="scale"
+        Support radius of the Wendland activations (Section 3.4.1), i.e. their
+        bandwidth: ``gamma(z) = 0`` when ``sqrt(2 - 2z) > zeta``.
+        ``"scale"`` (:func:`~sklearn_rfnet.activations.scale_zeta`) grows it
+        with the Wendland exponent so that the features stay alive in every
+        dimension; ``None`` is the paper's ``sqrt(2)`` (the support of ReLU),
+        whose features vanish numerically from ``d ~ 30`` on. Ignored by the
         other activations.
     weights : {"sphere", "gaussian"}, default="sphere"
         Distribution of the columns of ``W``: uniform on the unit sphere
@@ -280,10 +286,10 @@ class WendlandFeatures(
         n_components=100,
         *,
         activation="wendland0",
-        zeta=None,
+        zeta="scale",
         weights="sphere",
         normalize=True,
-        bias=False,
+        bias=True,
         random_state=None,
     ):
         self.n_components = n_components

@@ -41,7 +41,7 @@ from ._compat import _fit_context, validate_data
 from ._spectral import landweber_gains, landweber_residuals, landweber_step, ridge_gains
 from .diagnostics import spectral_summary
 from .regressor import _BaseRandomFeatureModel
-from .solvers import DirectResult, LandweberResult
+from .solvers import DirectResult, LandweberResult, _centered_eigh, _intercept
 
 __all__ = ["RandomFeatureRegressorCV"]
 
@@ -63,34 +63,61 @@ def _eigh(H):
     )
 
 
-def _fold_squared_errors(H, Y, train, test, m, filters):
+def _center_cross(B, K_train_mean_rows):
+    """Center a test-by-train kernel block with the training means.
+
+    ``k_c(x, x_j) = k(x, x_j) - mean_l k(x, x_l) - mean_i k(x_i, x_j) +
+    mean_il k(x_i, x_l)`` (``i, j, l`` over the training rows).
+    """
+    r = K_train_mean_rows
+    return B - B.mean(axis=1, keepdims=True) - r[None, :] + r.mean()
+
+
+def _fold_squared_errors(H, Y, train, test, m, filters, center=False):
     """Mean squared test error of every grid model fitted on ``train``.
 
     One eigendecomposition ``H[train, train] = U Lambda U^T``; the model of
     grid point ``g`` has dual coefficients ``U diag(G[g]) U^T Y[train]`` and
-    predicts ``H[test, train]`` times them.
+    predicts ``H[test, train]`` times them. With ``center`` (an intercept)
+    the training block is centered on its own rows (:func:`_centered_eigh`),
+    the test block with the training means, and the predictions add the
+    training mean of ``y``: exactly the fit of the estimator on ``train``.
 
     Parameters
     ----------
     H : ndarray of shape (n, n)
-        ``H_hat`` of all the rows.
+        ``H_hat`` of all the rows (centered or not: centering again on the
+        training rows removes any row- or column-constant term).
     Y : ndarray of shape (n, n_targets)
     train, test : ndarray of int
     m : int
         Width (for the rank threshold).
     filters : callable
-        ``filters(lam, summary) -> G`` of shape (n_grid, n_train).
+        ``filters(lam, summary) -> G`` of shape (n_grid, n_eig).
+    center : bool, default=False
+        Fit an intercept.
 
     Returns
     -------
     mse : ndarray of shape (n_grid,)
     """
-    lam, U = _eigh(H[np.ix_(train, train)])
-    summary = spectral_summary(lam, len(train), m)
-    gains = filters(lam, summary)  # (n_grid, n_train)
-    P = U.T @ Y[train]  # (n_train, t)
-    B = H[np.ix_(test, train)] @ U  # (n_test, n_train)
-    pred = np.einsum("sj,gj,jt->gst", B, gains, P, optimize=True)
+    K = H[np.ix_(train, train)]
+    lam, U = _centered_eigh(K, center)
+    summary = spectral_summary(lam, len(train), m, size=lam.size) if lam.size else None
+    B = H[np.ix_(test, train)]
+    Yt = Y[train]
+    offset = 0.0
+    if center:
+        B = _center_cross(B, K.mean(axis=0))
+        offset = Yt.mean(axis=0)
+        Yt = Yt - offset
+    if summary is None:  # one training row and an intercept: predict its y
+        pred = np.broadcast_to(offset, (1, len(test), Y.shape[1]))
+        return np.mean((pred - Y[test][None]) ** 2, axis=(1, 2))
+    gains = filters(lam, summary)  # (n_grid, n_eig)
+    P = U.T @ Yt  # (n_eig, t)
+    BU = B @ U  # (n_test, n_eig)
+    pred = np.einsum("sj,gj,jt->gst", BU, gains, P, optimize=True) + offset
     return np.mean((pred - Y[test][None]) ** 2, axis=(1, 2))
 
 
@@ -119,7 +146,7 @@ def _ridge_loo_squared_errors(lam, U, Y, alphas):
     return out
 
 
-def _loo_squared_errors(H, Y, m, filters):
+def _loo_squared_errors(H, Y, m, filters, center=False):
     """Leave-one-out by ``n`` eigendecompositions of the ``(n-1) x (n-1)``
     principal submatrices of ``H_hat``: shape (n, n_grid).
 
@@ -133,7 +160,7 @@ def _loo_squared_errors(H, Y, m, filters):
         return np.array(
             [
                 _fold_squared_errors(
-                    H, Y, np.delete(idx, i), idx[i : i + 1], m, filters
+                    H, Y, np.delete(idx, i), idx[i : i + 1], m, filters, center
                 )
                 for i in idx
             ]
@@ -207,14 +234,29 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
             default="wendland0"
         The activation ``gamma`` (Table 1); see
         :class:`~sklearn_rfnet.WendlandFeatures`.
-    zeta : float, default=None
-        Support of the Wendland activations; ``None`` means ``sqrt(2)``.
+    zeta : float, "scale" or None, default="scale"
+        Support radius of the Wendland activations (Section 3.4.1), i.e. their
+        bandwidth: ``gamma(z) = 0`` when ``sqrt(2 - 2z) > zeta``.
+        ``"scale"`` (:func:`~sklearn_rfnet.activations.scale_zeta`) grows it
+        with the Wendland exponent so that the features stay alive in every
+        dimension; ``None`` is the paper's ``sqrt(2)`` (the support of ReLU),
+        whose features vanish numerically from ``d ~ 30`` on. Ignored by the
+        other activations.
     weights : {"sphere", "gaussian"}, default="sphere"
         Distribution of the columns of ``W`` (Section 2.1, Appendix A.1).
     normalize : bool, default=True
         Project each row onto the unit sphere.
-    bias : bool, default=False
-        Append a constant 1 to each row before normalizing (Remark 1).
+    bias : bool, default=True
+        Append a constant 1 to each row before normalizing (footnote 2,
+        Remark 1): a bias for every hidden unit, and the row's norm is kept
+        (without it, rows on the sphere lose their norm). ``False`` is the
+        paper's setting without bias.
+    fit_intercept : bool, default=True
+        Fit an unpenalized output bias ``intercept_``: the last layer is
+        trained on the centered features and targets (``H_hat -> P H_hat P``,
+        ``P = I - 1 1^T / n``), and
+        ``intercept_ = mean(y) - mean(Z)^T coef_``. ``False`` is the paper's
+        network without an output bias.
     solver : {"direct", "landweber"}, default="direct"
         ``"direct"``: ridge, ``alpha`` chosen from ``alphas``.
         ``"landweber"``: gradient descent from ``coef = 0`` with the step
@@ -222,11 +264,12 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         steps chosen from ``n_iters``.
     alphas : array-like of shape (n_alphas,), default=None
         Ridge strengths to try (``solver="direct"``), each ``>= 0``
-        (``0`` is the minimum-norm interpolant). ``None`` means
-        ``lambda_max(H_hat) * np.logspace(-12, 0, 50)``, relative to the
-        largest eigenvalue of the training ``H_hat``: ``alpha`` is absolute,
-        and the eigenvalues of ``H_hat`` depend on the activation and the
-        dimension. Ignored by ``solver="landweber"``.
+        (``0`` is the minimum-norm interpolant), in the unit of
+        :class:`~sklearn_rfnet.RandomFeatureRegressor`'s ``alpha``: relative
+        to ``phi(1)``, the diagonal of the population kernel. ``None`` means
+        50 values from ``1e-12`` to ``1`` times ``lambda_max(H_hat)``,
+        geometrically spaced (converted to that unit in ``cv_results_`` and
+        ``alpha_``). Ignored by ``solver="landweber"``.
     n_iters : array-like of shape (n_steps,), default=None
         Numbers of Landweber steps to try (``solver="landweber"``), each
         ``>= 1``. ``None`` means about 50 distinct step counts from 1 to
@@ -264,7 +307,8 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
     Attributes
     ----------
     alpha_ : float
-        The chosen ridge strength. Only with ``solver="direct"``.
+        The chosen ridge strength, in the unit of ``alphas``. Only with
+        ``solver="direct"``.
     n_iter_ : int
         The chosen number of Landweber steps, with which ``coef_`` was
         computed; 1 for the direct solver (one solve).
@@ -286,6 +330,8 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         :class:`~sklearn.model_selection.GridSearchCV`.
     coef_ : ndarray of shape (n_components,) or (n_components, n_targets)
         Last-layer weights of the chosen model, fitted on all the data.
+    intercept_ : float or ndarray of shape (n_targets,)
+        Output bias (0.0 when ``fit_intercept=False``).
     random_weights_ : ndarray of shape (`n_features_in_` + bias, n_components)
         Hidden-layer weights ``W``.
     lambda_min_ : float
@@ -296,7 +342,9 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
     condition_number_ : float
         ``lambda_max_ / lambda_min_``; ``inf`` when ``H_hat`` is singular.
     rank_ : int
-        Numerical rank of ``Z``.
+        Numerical rank of the design: of ``Z``, or of ``[Z, 1]`` with
+        ``fit_intercept`` (``n_samples`` when the training data can be
+        interpolated).
     population_lambda_min_ : float or None
         ``lambda_min(H)`` of the population matrix of the training points
         (eq. 2.7); ``None`` when not computed.
@@ -380,10 +428,11 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         n_components=100,
         *,
         activation="wendland0",
-        zeta=None,
+        zeta="scale",
         weights="sphere",
         normalize=True,
-        bias=False,
+        bias=True,
+        fit_intercept=True,
         solver="direct",
         alphas=None,
         n_iters=None,
@@ -402,6 +451,7 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         self.weights = weights
         self.normalize = normalize
         self.bias = bias
+        self.fit_intercept = fit_intercept
         self.solver = solver
         self.alphas = alphas
         self.n_iters = n_iters
@@ -441,6 +491,11 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         )
         n = X.shape[0]
         Y = np.asarray(y, dtype=np.float64).reshape(n, -1)
+        n_min = 2 + bool(self.fit_intercept)  # each fold fits on n - 1 rows
+        if self.cv is None and n < n_min:
+            raise ValueError(
+                f"Leave-one-out needs at least {n_min} samples, got n_samples={n}."
+            )
         if self.solver == "direct":  # a given grid is checked before any work
             alphas, name = self._check_alphas(), "alpha"
         else:
@@ -452,32 +507,46 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         self._fit_features(X)
         op = self._feature_map(X.astype(np.float64, copy=False), self.block_size)
         m = op.shape[1]
+        center = bool(self.fit_intercept)
+        op.center = center  # H is then P H_hat P, and op.mean_raw is set
         H = op.gram(regime="dual")[0]  # n x n whatever the width: folds need it
+        scale = float(self._ridge(1.0))  # the unit of alpha: phi(1)
         tic = time.perf_counter()
-        lam, U = _eigh(H.copy(order="F"))
+        lam, U = _centered_eigh(H, center)
         self._eigh_seconds = time.perf_counter() - tic  # prices exact Landweber LOO
-        summary = spectral_summary(lam, n, m)
+        summary = spectral_summary(lam, n, m, size=lam.size)
+        y_mean = Y.mean(axis=0) if center else np.zeros(Y.shape[1])
 
         # cross-validation errors for the whole grid
         if self.solver == "direct":
-            grid = summary.lambda_max * _DEFAULT_ALPHAS if alphas is None else alphas
+            if alphas is None:  # from interpolation to lambda_max, relative units
+                alphas = summary.lambda_max * _DEFAULT_ALPHAS / (scale or 1.0)
+            grid = alphas
+            abs_grid = alphas * scale
         else:
+            abs_grid = grid
             eta_full = self._check_step(summary)
-        split_errors = self._cv_errors(H, Y, lam, U, summary, m, grid, X, y)
+        split_errors = self._cv_errors(H, Y, lam, U, summary, m, abs_grid, X, y, center)
         self._store_cv_results(split_errors, grid, name)
 
         # refit on all rows from the eigendecomposition already at hand
-        P = U.T @ Y
+        P = U.T @ (Y - y_mean)
         best = grid[self.best_index_]
         if self.solver == "direct":
-            gains = ridge_gains(lam, [best], summary.threshold)[0]
+            gains = ridge_gains(lam, [abs_grid[self.best_index_]], summary.threshold)[0]
             coef = self._coef(op, U, gains, P, y, X.dtype)
-            result = DirectResult(coef, summary, "dual-eigh")
+            result = DirectResult(
+                coef,
+                summary,
+                "dual-eigh",
+                intercept=_intercept(op, coef, y_mean if center else None),
+                ridge=float(abs_grid[self.best_index_]),
+            )
             self.alpha_ = float(best)
         else:
             best = int(best)
             gains = landweber_gains(lam, eta_full, best)
-            y_norm = float(linalg.norm(Y))
+            y_norm = float(linalg.norm(Y - y_mean))
             if y_norm > 0:
                 loss = landweber_residuals(
                     np.maximum(lam, 0.0), P, eta_full, np.arange(best + 1)
@@ -487,7 +556,15 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
                 loss = np.zeros(best + 1)
             coef = self._coef(op, U, gains, P, y, X.dtype)
             result = LandweberResult(
-                coef, best, loss, eta_full, summary, lam, "max_iter", "dual-landweber"
+                coef,
+                best,
+                loss,
+                eta_full,
+                summary,
+                lam,
+                "max_iter",
+                "dual-landweber",
+                _intercept(op, coef, y_mean if center else None),
             )
         self._store(result)
         if hasattr(self, "_store_population"):
@@ -571,30 +648,32 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
 
         return landweber
 
-    def _cv_errors(self, H, Y, lam, U, summary, m, grid, X, y):
+    def _cv_errors(self, H, Y, lam, U, summary, m, grid, X, y, center):
         """Squared error of every grid value on every split: (n_splits, n_grid)."""
         n = H.shape[0]
         filters = self._filters(grid)
         if self.cv is not None:
             splits = list(check_cv(self.cv, y).split(X, y))
             return np.array(
-                [_fold_squared_errors(H, Y, tr, te, m, filters) for tr, te in splits]
-            )
-        if n < 2:
-            raise ValueError(
-                f"Leave-one-out needs at least 2 samples, got n_samples={n}."
+                [
+                    _fold_squared_errors(H, Y, tr, te, m, filters, center)
+                    for tr, te in splits
+                ]
             )
         if self.solver == "landweber":
             _warn_loo_cost(n, self._eigh_seconds)
-            return _loo_squared_errors(H, Y, m, filters)
-        # ridge: closed form wherever H_hat + alpha I is nonsingular
-        lam_floor = max(summary.lambda_min, 0.0) if summary.rank == n else 0.0
+            return _loo_squared_errors(H, Y, m, filters, center)
+        # ridge: closed form wherever H_hat + alpha I is nonsingular (on
+        # 1^perp with an intercept: U spans it, and y - mean(y) lies in it)
+        full = summary.rank == lam.size
+        lam_floor = max(summary.lambda_min, 0.0) if full else 0.0
         closed = lam_floor + grid > summary.threshold
         errors = np.empty((n, len(grid)))
-        errors[:, closed] = _ridge_loo_squared_errors(lam, U, Y, grid[closed])
+        Yc = Y - Y.mean(axis=0) if center else Y
+        errors[:, closed] = _ridge_loo_squared_errors(lam, U, Yc, grid[closed])
         if not np.all(closed):  # alpha = 0 on a singular H_hat: refit each fold
             rest = self._filters(grid[~closed])
-            errors[:, ~closed] = _loo_squared_errors(H, Y, m, rest)
+            errors[:, ~closed] = _loo_squared_errors(H, Y, m, rest, center)
         return errors
 
     def _store_cv_results(self, split_errors, grid, name):

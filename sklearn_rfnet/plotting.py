@@ -439,7 +439,11 @@ class SpectrumDisplay:
     def from_estimator(
         cls, estimator, X, *, population=True, normalize=True, name=None
     ):
-        """Spectrum of the ``H_hat`` a fitted estimator builds on ``X``.
+        """Spectrum of the Gram matrix a fitted estimator builds on ``X``.
+
+        ``H_hat = Z Z^T``, centered (``P H_hat P`` on ``1^perp``, ``n - 1``
+        eigenvalues) when the estimator fits an intercept, as its
+        ``lambda_min_`` and ``lambda_max_`` are.
 
         Parameters
         ----------
@@ -461,10 +465,15 @@ class SpectrumDisplay:
         X = check_array(X, dtype=np.float64)
         params = _feature_params(estimator)
         Z = estimator._feature_map(X).materialize()
-        s = np.linalg.svd(Z, compute_uv=False)
+        n = X.shape[0]
+        if getattr(estimator, "fit_intercept", False):
+            # the Gram matrix the estimator solved: P H_hat P on 1^perp
+            Z = Z - Z.mean(axis=0)
+            n -= 1
+        s = np.linalg.svd(Z, compute_uv=False)[:n]
         lam = s**2
-        if s.size < X.shape[0]:
-            lam = np.r_[lam, np.zeros(X.shape[0] - s.size)]
+        if s.size < n:
+            lam = np.r_[lam, np.zeros(n - s.size)]
         pop = _population_eigenvalues(X, **params) if population else None
         if name is None and isinstance(params["activation"], str):
             name = params["activation"]
@@ -493,7 +502,7 @@ class SpectrumDisplay:
             mu = self.population_eigenvalues
             mu = mu / (mu[0] if self.normalize else 1.0)
             (self.population_line_,) = ax.plot(
-                j, mu, "--", color=self.line_.get_color()
+                np.arange(1, mu.size + 1), mu, "--", color=self.line_.get_color()
             )
         ax.set_yscale("log")
         ax.set_xlabel("index j")

@@ -14,13 +14,27 @@ from ._compat import Interval, StrOptions, _fit_context, check_is_fitted, valida
 from .diagnostics import population_spectrum, required_width
 from .features import FEATURE_PARAMETER_CONSTRAINTS, RandomFeaturesMixin, prepare_inputs
 from .population import population_gram
-from .solvers import LandweberResult, solve_direct, solve_landweber
+from .solvers import LandweberResult, solve_direct, solve_landweber, solve_ridge_loo
 
 __all__ = ["RandomFeatureRegressor"]
 
 
+# alpha="auto": the grid of relative ridge strengths searched by exact
+# leave-one-out (units of phi(1), the mean eigenvalue of H).
+AUTO_ALPHAS = np.logspace(-6.0, 1.0, 15)
+
+
 def _fit_direct(est, op, y):
-    return solve_direct(op, y, alpha=est.alpha)
+    if isinstance(est.alpha, str):  # "auto": exact leave-one-out on a grid
+        result = solve_ridge_loo(
+            op, y, est._ridge(AUTO_ALPHAS), fit_intercept=est.fit_intercept
+        )
+        est.alpha_ = float(AUTO_ALPHAS[int(np.argmin(result.loo_errors))])
+        return result
+    est.alpha_ = float(est.alpha)
+    return solve_direct(
+        op, y, alpha=est._ridge(est.alpha), fit_intercept=est.fit_intercept
+    )
 
 
 def _fit_landweber(est, op, y):
@@ -30,6 +44,7 @@ def _fit_landweber(est, op, y):
         step_size=est.step_size,
         max_iter=est.max_iter,
         tol=est.tol,
+        fit_intercept=est.fit_intercept,
         verbose=est.verbose,
     )
 
@@ -70,8 +85,9 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         **FEATURE_PARAMETER_CONSTRAINTS,
+        "fit_intercept": ["boolean"],
         "solver": [StrOptions(set(_SOLVERS))],
-        "alpha": [Interval(Real, 0, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "step_size": [Interval(Real, 0, None, closed="neither"), None],
@@ -86,12 +102,13 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         n_components=100,
         *,
         activation="wendland0",
-        zeta=None,
+        zeta="scale",
         weights="sphere",
         normalize=True,
-        bias=False,
+        bias=True,
+        fit_intercept=True,
         solver="direct",
-        alpha=0.0,
+        alpha="auto",
         max_iter=1000,
         tol=1e-10,
         step_size=None,
@@ -107,6 +124,7 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         self.weights = weights
         self.normalize = normalize
         self.bias = bias
+        self.fit_intercept = fit_intercept
         self.solver = solver
         self.alpha = alpha
         self.max_iter = max_iter
@@ -127,6 +145,21 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         self._store_population(X)
         _warn_float32_conditioning(X.dtype, result)
         return self
+
+    def _ridge(self, alpha):
+        """The ridge strength in the features' units: ``alpha * phi(1)``.
+
+        ``phi(1) = E ||z(x)||^2`` is the diagonal of the population kernel
+        (eq. 2.7) for points on the sphere (the mean eigenvalue of ``H``),
+        a constant of the activation, ``d`` and the weights, not of the
+        data: ``alpha = 1`` shrinks as much as a ridge equal to the average
+        eigenvalue, whatever the activation or the dimension, and every
+        cross-validation fold uses the same ridge for the same ``alpha``.
+        """
+        scale = self._activation.second_moment(self.weights)
+        if not (np.isfinite(scale) and scale > 0):
+            scale = 1.0  # numerically zero features: the fit raises anyway
+        return np.asarray(alpha, dtype=np.float64) * scale
 
     def _store_population(self, X):
         """Population ``lambda_min(H)``, ``kappa(H)`` and the width of Lemma 2.4."""
@@ -160,15 +193,19 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         """Fitted attributes from a solver result (dispatch on its type)."""
         spec = result.spectrum
         self.coef_ = result.coef
+        self.intercept_ = result.intercept
         self.lambda_min_ = spec.lambda_min
         self.lambda_max_ = spec.lambda_max
         self.condition_number_ = spec.condition_number
-        self.rank_ = spec.rank
+        # with an intercept the solver sees the centered features Z_c; the
+        # model's design is [Z, 1], of rank rank(Z_c) + 1
+        self.rank_ = spec.rank + int(bool(self.fit_intercept))
         self.solver_ = result.solver
         if isinstance(result, LandweberResult):
             self.n_iter_ = result.n_iter
             self.loss_curve_ = result.loss_curve
             self.step_size_ = result.step_size
+            self.__dict__.pop("alpha_", None)  # from an earlier fit
         else:
             self.n_iter_ = 1
             for name in ("loss_curve_", "step_size_"):  # from an earlier fit
@@ -183,6 +220,7 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         if X.dtype != self.coef_.dtype:  # features in the precision of the fit
             X = X.astype(self.coef_.dtype)
         out = self._feature_map(X, self.block_size).matmat(self.coef_)
+        out += self.intercept_
         if not np.all(np.isfinite(out)):
             raise ValueError(
                 f"The network output is not finite: activation "
@@ -218,14 +256,29 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
             default="wendland0"
         The activation ``gamma`` (Table 1); see
         :class:`~sklearn_rfnet.WendlandFeatures`.
-    zeta : float, default=None
-        Support of the Wendland activations; ``None`` means ``sqrt(2)``.
+    zeta : float, "scale" or None, default="scale"
+        Support radius of the Wendland activations (Section 3.4.1), i.e. their
+        bandwidth: ``gamma(z) = 0`` when ``sqrt(2 - 2z) > zeta``.
+        ``"scale"`` (:func:`~sklearn_rfnet.activations.scale_zeta`) grows it
+        with the Wendland exponent so that the features stay alive in every
+        dimension; ``None`` is the paper's ``sqrt(2)`` (the support of ReLU),
+        whose features vanish numerically from ``d ~ 30`` on. Ignored by the
+        other activations.
     weights : {"sphere", "gaussian"}, default="sphere"
         Distribution of the columns of ``W`` (Section 2.1, Appendix A.1).
     normalize : bool, default=True
         Project each row onto the unit sphere.
-    bias : bool, default=False
-        Append a constant 1 to each row before normalizing (Remark 1).
+    bias : bool, default=True
+        Append a constant 1 to each row before normalizing (footnote 2,
+        Remark 1): a bias for every hidden unit, and the row's norm is kept
+        (without it, rows on the sphere lose their norm). ``False`` is the
+        paper's setting without bias.
+    fit_intercept : bool, default=True
+        Fit an unpenalized output bias ``intercept_``: the last layer is
+        trained on the centered features and targets (``H_hat -> P H_hat P``,
+        ``P = I - 1 1^T / n``), and
+        ``intercept_ = mean(y) - mean(Z)^T coef_``. ``False`` is the paper's
+        network without an output bias.
     solver : {"direct", "landweber"}, default="direct"
         ``"direct"``: the minimum-norm least-squares solution (eq. 2.5), or
         with ``alpha > 0`` the ridge solution, by Cholesky on the Gram
@@ -234,10 +287,18 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
         ``"landweber"``: gradient descent on the last layer from
         ``coef = 0`` (Lemma 4.2, Theorem 4.3), evaluated in closed form
         (Lemma A.6), so any number of steps costs one eigendecomposition.
-    alpha : float, default=0.0
-        Ridge strength for ``solver="direct"``: minimizes
-        ``||Z coef - y||^2 + alpha ||coef||^2``. Note that the paper's
-        ``alpha`` is the last layer itself, our ``coef_``.
+    alpha : float or "auto", default="auto"
+        Ridge strength for ``solver="direct"``. ``"auto"`` chooses it by
+        exact leave-one-out among ``np.logspace(-6, 1, 15)`` from one
+        eigendecomposition (as :class:`~sklearn.linear_model.RidgeCV` does;
+        ``alpha_`` is the choice). A number minimizes
+        ``||Z coef - y||^2 + alpha * phi(1) ||coef||^2``, relative to
+        ``phi(1) = E ||z(x)||^2``, the diagonal of the population kernel
+        (eq. 2.7, the mean eigenvalue of ``H``; see
+        :meth:`~sklearn_rfnet.activations.Activation.second_moment`), so that
+        ``alpha`` means the same for every activation, dimension and width:
+        ``alpha = 1`` is a ridge as large as the average eigenvalue. The
+        paper's ``alpha`` is the last layer itself, our ``coef_``.
     max_iter : int, default=1000
         Number of gradient steps at most (``solver="landweber"``).
     tol : float, default=1e-10
@@ -275,6 +336,8 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
     ----------
     coef_ : ndarray of shape (n_components,) or (n_components, n_targets)
         Last-layer weights (the paper's ``alpha``).
+    intercept_ : float or ndarray of shape (n_targets,)
+        Output bias (0.0 when ``fit_intercept=False``).
     random_weights_ : ndarray of shape (`n_features_in_` + bias, n_components)
         Hidden-layer weights ``W``.
     lambda_min_ : float
@@ -289,8 +352,9 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
         singular. It is ``kappa(Z)**2`` and sets the Landweber rate
         (Lemma 4.2).
     rank_ : int
-        Numerical rank of ``Z`` (with :func:`numpy.linalg.lstsq`'s cut-off
-        when the TSQR path ran).
+        Numerical rank of the design: of ``Z``, or of ``[Z, 1]`` with
+        ``fit_intercept`` (``n_samples`` when the training data can be
+        interpolated).
     population_lambda_min_ : float or None
         ``lambda_min(H)`` of the population matrix of the training points
         (eq. 2.7); 0.0 when ``H`` is numerically singular (e.g. ReLU on the
@@ -308,6 +372,9 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
         ``math.inf`` when ``lambda_min(H) = 0``. ``None`` when the population
         diagnostics are not computed or ``weights="gaussian"`` (Appendix
         A.1's bound has an unspecified constant).
+    alpha_ : float
+        The ridge strength used, in the unit of ``alpha`` (the leave-one-out
+        choice for ``alpha="auto"``). Only with ``solver="direct"``.
     solver_ : str
         ``"<regime>-<method>"``: the regime ``"dual"`` (``m >= n``, the
         ``n x n`` ``H_hat``) or ``"primal"`` (``m < n``, the ``m x m``
@@ -365,8 +432,16 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
     >>> rng = np.random.RandomState(0)
     >>> X, y = rng.normal(size=(50, 5)), rng.normal(size=50)
     >>> reg = RandomFeatureRegressor(n_components=500, random_state=0).fit(X, y)
-    >>> bool(reg.score(X, y) > 0.999999), reg.rank_
-    (True, 50)
+    >>> reg.solver_, reg.rank_  # ridge, alpha chosen by leave-one-out
+    ('dual-eigh-loo', 50)
+
+    The paper's network, the minimum-norm interpolant (eq. 2.5):
+
+    >>> paper = RandomFeatureRegressor(
+    ...     n_components=500, zeta=None, bias=False, alpha=0.0, fit_intercept=False,
+    ...     random_state=0).fit(X, y)
+    >>> bool(paper.score(X, y) > 0.999999), paper.solver_
+    (True, 'dual-cholesky')
     """
 
     @_fit_context(prefer_skip_nested_validation=True)

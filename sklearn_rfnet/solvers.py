@@ -57,6 +57,7 @@ __all__ = [
     "LandweberResult",
     "solve_direct",
     "solve_landweber",
+    "solve_ridge_loo",
 ]
 
 # Cholesky on the Gram matrix (+ alpha I) is used while its condition number
@@ -110,6 +111,10 @@ class DirectResult:
     lsqr_iterations : int
         LSQR iterations (each one pass over ``Z`` and one over ``Z^T``),
         summed over targets; 0 for Cholesky.
+    intercept : float or ndarray of shape (n_targets,)
+        The unpenalized output bias (0.0 without ``fit_intercept``).
+    ridge : float
+        The ridge strength used (``alpha``).
 
     Examples
     --------
@@ -124,6 +129,8 @@ class DirectResult:
     solver: str
     error_condition: float = 1.0
     lsqr_iterations: int = 0
+    intercept: float | np.ndarray = 0.0
+    ridge: float = 0.0
 
 
 @dataclass
@@ -149,6 +156,8 @@ class LandweberResult:
         ``"tol"`` (relative residual <= tol), ``"max_iter"`` or ``"zero_y"``.
     solver : str
         ``"dual-landweber"`` or ``"primal-landweber"``.
+    intercept : float or ndarray of shape (n_targets,)
+        The output bias at ``k = n_iter`` (0.0 without ``fit_intercept``).
 
     Examples
     --------
@@ -166,6 +175,7 @@ class LandweberResult:
     eigenvalues: np.ndarray = field(repr=False)
     stop_reason: str
     solver: str = "dual-landweber"
+    intercept: float | np.ndarray = 0.0
 
     @property
     def error_condition(self):
@@ -300,12 +310,14 @@ def _to_dtype(a, dtype):
     return np.asarray(a, dtype=dtype if np.issubdtype(dtype, np.floating) else None)
 
 
-def _solve_cholesky(op, G, ZtY, Y, alpha):
+def _solve_cholesky(op, G, ZtY, Y, alpha, deflation=None):
     """Cholesky on ``Gram + alpha I`` while well conditioned, else ``None``.
 
     Returns ``(coef, summary, cond)`` or ``None`` when the factorization
     fails or the condition number (estimated by ``dpocon``, then from the
-    extreme eigenvalues) exceeds ``_CHOLESKY_COND_MAX``.
+    extreme eigenvalues) exceeds ``_CHOLESKY_COND_MAX``. ``deflation`` is the
+    eigenvalue given to ``1`` in a centered dual Gram (see
+    :func:`_deflate`); it is left out of the spectrum.
     """
     n, m = op.shape
     p = G.shape[0]
@@ -336,15 +348,103 @@ def _solve_cholesky(op, G, ZtY, Y, alpha):
     cond = (lam_max + alpha) / shifted_min
     if cond > limit:
         return None
+    size = p - (deflation is not None)
     thr = _rank_threshold(lam_max, p, n, m)
     if lam_min > thr:
-        summary = SpectralSummary(lam_min, lam_max, lam_min, lam_max / lam_min, p, thr)
+        summary = SpectralSummary(
+            lam_min, lam_max, lam_min, lam_max / lam_min, size, thr
+        )
     else:  # ridge on a singular Gram: the solve is fine, the rank needs eigvalsh
         lam = linalg.eigvalsh(factor.restore(), lower=True, check_finite=False)
-        summary = spectral_summary(lam, n, m, size=p)
+        summary = spectral_summary(_undeflate(lam, deflation), n, m, size=size)
     del factor, G  # free the p x p array before the pass over Z
     coef = op.rmatmat(C) if op.regime == "dual" else C
     return coef, summary, cond
+
+
+def _eigh(H):
+    """All eigenpairs of a symmetric ``H`` (lower triangle), ``H`` overwritten."""
+    return linalg.eigh(
+        H, lower=True, check_finite=False, driver="evd", overwrite_a=True
+    )
+
+
+def _centered_eigh(K, center):
+    """Eigenpairs of ``K``, or of ``P K P`` on ``1^perp`` when ``center``.
+
+    With an intercept the dual Gram of a training set is ``P K P``,
+    ``P = I - 1 1^T / n``, whose eigenvector ``1`` (eigenvalue 0) is no
+    part of any model. Its other eigenpairs come from the ``(n-1) x (n-1)``
+    matrix ``Q^T K Q``, ``Q`` the last ``n - 1`` columns of the Householder
+    reflector ``I - beta v v^T`` that maps ``1`` to ``-sqrt(n) e_1``: the
+    returned ``U = Q U'`` (``n x (n-1)``) is orthonormal and exactly
+    orthogonal to ``1`` (to rounding), with no eigenvalue to identify.
+    """
+    if not center:
+        return _eigh(np.array(K, order="F"))
+    n = K.shape[0]
+    if n <= 1:
+        return np.zeros(0), np.zeros((n, 0))
+    v = np.ones(n)
+    v[0] += math.sqrt(n)
+    beta = 2.0 / float(v @ v)
+    Kv = K @ v
+    # (I - beta v v^T) K (I - beta v v^T), a rank-two update
+    A = (
+        K
+        - beta * (np.outer(v, Kv) + np.outer(Kv, v))
+        + beta**2 * (v @ Kv) * np.outer(v, v)
+    )
+    lam, Us = _eigh(np.asfortranarray(A[1:, 1:]))
+    U = np.vstack([np.zeros((1, n - 1)), Us])
+    U -= beta * np.outer(v, v @ U)
+    return lam, U
+
+
+def _deflate(op, G):
+    """Make a centered dual Gram nonsingular without changing the solution.
+
+    With an intercept the dual Gram is ``H_c = P H_hat P``,
+    ``P = I - 1 1^T / n``: ``1`` is an eigenvector of eigenvalue 0 and every
+    right-hand side (centered targets) is orthogonal to it. Adding
+    ``s 1 1^T / n`` moves that eigenvalue to ``s`` and leaves the others and
+    every solution on ``1^perp`` unchanged. ``s = trace(H_c) / (n - 1)`` is
+    the mean of the other eigenvalues, hence between their extremes: the
+    extreme eigenvalues and the condition number are those of ``H_c`` on
+    ``1^perp``. Returns ``s``, or None when nothing is to be done.
+    """
+    if not (op.center and op.regime == "dual"):
+        return None
+    n = G.shape[0]
+    trace = float(np.trace(G))
+    shift = trace / (n - 1) if n > 1 and trace > 0 else 1.0
+    G += shift / n
+    return shift
+
+
+def _undeflate(lam, deflation):
+    """Eigenvalues without the one moved by :func:`_deflate` (nearest ``s``)."""
+    lam = np.asarray(lam, dtype=np.float64)
+    if deflation is None or lam.size == 0:
+        return lam
+    return np.delete(lam, int(np.argmin(np.abs(lam - deflation))))
+
+
+def _center_targets(op, Y, fit_intercept):
+    """Switch ``op`` to centered features; return ``Y - mean(Y)`` and the mean."""
+    op.center = bool(fit_intercept)
+    if not fit_intercept:
+        return Y, None
+    y_mean = Y.mean(axis=0)
+    return Y - y_mean, y_mean
+
+
+def _intercept(op, coef, y_mean):
+    """``mean(y) - mean(Z)^T coef``: the optimal unpenalized output bias."""
+    if y_mean is None:
+        return 0.0
+    b = y_mean - op.scale * (op.mean_raw @ np.asarray(coef, dtype=np.float64))
+    return float(b) if np.ndim(b) == 0 else b
 
 
 def _rank_threshold(lam_max, p, n, m):
@@ -396,6 +496,8 @@ def _solve_tsqr_lsqr(op, Y, alpha):
         k = int(np.count_nonzero(s > cut))
     else:
         k = s.size
+    if dual and op.center:  # the direction 1 of centered rows: the smallest
+        k = min(k, n - 1)
     Vk, inv_s = V[:, :k], 1.0 / s[:k]
     root_alpha = math.sqrt(alpha)
     Yr = Y.reshape(n, -1)
@@ -459,7 +561,7 @@ def _check_lsqr(sol):
     return int(itn)
 
 
-def solve_direct(op, Y, alpha=0.0, *, warn=True):
+def solve_direct(op, Y, alpha=0.0, *, fit_intercept=False, warn=True):
     """Minimum-norm or ridge solution of the least-squares problem (2.4).
 
     Solves ``min ||Z coef - y||^2 + alpha ||coef||^2`` with, for
@@ -486,6 +588,12 @@ def solve_direct(op, Y, alpha=0.0, *, warn=True):
     alpha : float, default=0.0
         Ridge strength (scikit-learn's name; the paper's ``alpha`` is our
         ``coef``).
+    fit_intercept : bool, default=False
+        Add an unpenalized output bias: the problem is solved for the
+        centered features ``Z - 1 mean(Z)^T`` and targets ``y - mean(y)``
+        (``H_hat -> P H_hat P``, ``P = I - 1 1^T / n``, in the dual;
+        ``Z^T Z - n mean(Z) mean(Z)^T`` in the primal, accumulated stably),
+        and ``intercept = mean(y) - mean(Z)^T coef``.
     warn : bool, default=True
         Emit :class:`~sklearn_rfnet.exceptions.RankDeficiencyWarning` and
         :class:`scipy.linalg.LinAlgWarning` as appropriate.
@@ -493,7 +601,8 @@ def solve_direct(op, Y, alpha=0.0, *, warn=True):
     Returns
     -------
     result : DirectResult
-        ``coef``, the spectrum of the Gram matrix, and the solver that ran.
+        ``coef``, ``intercept``, the spectrum of the Gram matrix, and the
+        solver that ran.
 
     Examples
     --------
@@ -505,40 +614,165 @@ def solve_direct(op, Y, alpha=0.0, *, warn=True):
     """
     n, m = op.shape
     Y = _check_targets(Y, n)
-    alpha = float(alpha)
-    G, ZtY = op.gram(Y)
+    Yc, y_mean = _center_targets(op, Y, fit_intercept)
+    G, ZtY = op.gram(Yc)
     p = G.shape[0]
-    fast = _solve_cholesky(op, G, ZtY, Y, alpha)
+    alpha = float(alpha)
+    deflation = _deflate(op, G)
+    fast = _solve_cholesky(op, G, ZtY, Yc, alpha, deflation)
     del G
     if fast is not None:
         coef, summary, cond = fast
-        result = DirectResult(
-            _to_dtype(coef, op.dtype), summary, f"{op.regime}-cholesky", cond
-        )
+        solver, iterations = f"{op.regime}-cholesky", 0
     else:
-        coef, s, iterations = _solve_tsqr_lsqr(op, Y, alpha)
+        coef, s, iterations = _solve_tsqr_lsqr(op, Yc, alpha)
+        if op.center and op.regime == "dual":
+            s = s[: n - 1]  # without the direction 1 (see _solve_tsqr_lsqr)
         lam = s**2 - alpha if alpha > 0 else s**2
-        summary = spectral_summary(lam, n, m, from_svd=alpha == 0.0, size=p)
-        cond = (
-            float(s[0] / s[summary.rank - 1]) if summary.rank else 1.0
-        )  # kappa of the (augmented) Z on its range
-        result = DirectResult(
-            _to_dtype(coef, op.dtype),
-            summary,
-            f"{op.regime}-tsqr-lsqr",
-            cond,
-            iterations,
+        size = p - (deflation is not None)
+        summary = spectral_summary(lam, n, m, from_svd=alpha == 0.0, size=size)
+        # kappa of the (augmented) Z on its range
+        cond = float(s[0] / s[summary.rank - 1]) if summary.rank else 1.0
+        solver = f"{op.regime}-tsqr-lsqr"
+    result = DirectResult(
+        _to_dtype(coef, op.dtype),
+        summary,
+        solver,
+        cond,
+        iterations,
+        _intercept(op, coef, y_mean),
+        alpha,
+    )
+    if warn and alpha == 0.0:  # a ridge fit is regularized: nothing to act on
+        _warn_conditioning(
+            summary, n, m, result.solver, result.error_condition, bool(fit_intercept)
         )
-    if warn:
-        _warn_conditioning(summary, n, m, result.solver, result.error_condition)
     return result
 
 
-def _warn_conditioning(summary, n, m, solver, err_cond):
-    if summary.rank < min(n, m):
+def solve_ridge_loo(op, Y, alphas, *, fit_intercept=False):
+    """Ridge with its strength chosen by exact leave-one-out, in one fit.
+
+    For each ``alpha`` in the grid, the leave-one-out residual of ridge is
+    ``e_i = (y_i - yhat_i) / (1 - S_ii)`` with ``S`` the hat matrix (exact
+    for any quadratic penalty, with or without an unpenalized intercept: the
+    identity behind scikit-learn's :class:`~sklearn.linear_model.RidgeCV`).
+    Both come from one eigendecomposition of the Gram matrix of the regime
+    (``Gram = U Lambda U^T``):
+
+    * dual (``m >= n``): ``S = 1 1^T / n + U diag(lambda / (lambda + alpha))
+      U^T`` on the centered ``H_hat`` (``U`` spanning ``1^perp``), and
+      ``e = U diag(g) U^T y_c / (U^2 g)`` with ``g = 1 / (lambda + alpha)``;
+    * primal (``m < n``): ``Z_c^T Z_c = V Lambda V^T``, one more pass over
+      the rows for ``Q = Z_c V``: ``S_ii = 1/n + sum_j Q_ij^2 g_j`` and
+      ``yhat = mean(y) + Q diag(g) V^T Z_c^T y``.
+
+    The ``alpha`` with the smallest mean squared leave-one-out error is
+    refitted from the same eigendecomposition. Each ``alpha`` must be
+    positive (the grid of the estimators is; ``alpha = 0`` is
+    :func:`solve_direct`'s interpolant, whose leave-one-out residuals need
+    the ``n`` refits of the cross-validation estimator).
+
+    Parameters
+    ----------
+    op : blocked operator
+        Gives ``Z``.
+    Y : array_like of shape (n,) or (n, n_targets)
+        Targets; the error is averaged over targets.
+    alphas : array_like of shape (n_alphas,)
+        Ridge strengths, ``> 0``.
+    fit_intercept : bool, default=False
+        Unpenalized output bias (see :func:`solve_direct`).
+
+    Returns
+    -------
+    result : DirectResult
+        With ``solver`` ``"<regime>-eigh-loo"``, ``ridge`` the chosen
+        strength and ``loo_errors`` the mean squared leave-one-out error per
+        ``alpha``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.RandomState(0)
+    >>> Z = rng.normal(size=(30, 100)) / 10
+    >>> y = Z[:, 0] + 0.1 * rng.normal(size=30)
+    >>> res = solve_ridge_loo(DenseOperator(Z), y, [1e-3, 1e-1, 10.0])
+    >>> res.solver, res.loo_errors.shape, res.ridge in (1e-3, 1e-1, 10.0)
+    ('dual-eigh-loo', (3,), True)
+    """
+    n, m = op.shape
+    Y = _check_targets(Y, n)
+    alphas = np.asarray(alphas, dtype=np.float64).ravel()
+    if alphas.size == 0 or not np.all(alphas > 0):
+        raise ValueError(f"alphas must be positive, got {alphas!r}.")
+    n_min = 2 + bool(fit_intercept)  # each left-out fit needs n - 1 rows
+    if n < n_min:
+        raise ValueError(
+            f"Choosing alpha by leave-one-out needs at least {n_min} samples, "
+            f"got n_samples={n}; pass a number as alpha."
+        )
+    Yc, y_mean = _center_targets(op, Y, fit_intercept)
+    Yr = Yc.reshape(n, -1)
+    G, ZtY = op.gram(Yr)
+    center = op.center
+    if op.regime == "dual":
+        lam, U = _centered_eigh(G, center)
+        del G
+        lam = np.maximum(lam, 0.0)
+        P = U.T @ Yr
+        U2 = U**2
+        errors = np.empty(alphas.size)
+        for a, alpha in enumerate(alphas):
+            g = 1.0 / (lam + alpha)
+            e = (U @ (g[:, None] * P)) / (U2 @ g)[:, None]
+            errors[a] = np.mean(e**2)
+        best = int(np.argmin(errors))
+        C = U @ (P / (lam + alphas[best])[:, None])
+        coef = op.rmatmat(C)
+    else:
+        lam, V = _eigh(G)
+        del G
+        lam = np.maximum(lam, 0.0)
+        B = V.T @ ZtY.reshape(m, -1)  # V^T Z_c^T y
+        sq = np.zeros((alphas.size, Yr.shape[1]))
+        G_inv = 1.0 / (lam[:, None] + alphas[None, :])  # (m, n_alphas)
+        lev0 = 1.0 / n if center else 0.0
+        for sl, Q in op.row_projections(V):
+            lev = lev0 + (Q**2) @ G_inv  # (r, n_alphas)
+            for a in range(alphas.size):
+                fit = Q @ (G_inv[:, a, None] * B)  # (r, t)
+                e = (Yr[sl] - fit) / (1.0 - lev[:, a, None])
+                sq[a] += np.sum(e**2, axis=0)
+        errors = sq.mean(axis=1) / n
+        best = int(np.argmin(errors))
+        coef = V @ (B / (lam + alphas[best])[:, None])
+    coef = coef.reshape((m,) + Y.shape[1:])
+    summary = spectral_summary(lam, n, m, size=lam.size)
+    ridge = float(alphas[best])
+    cond = (summary.lambda_max + ridge) / (max(summary.lambda_min, 0.0) + ridge)
+    result = DirectResult(
+        _to_dtype(coef, op.dtype),
+        summary,
+        f"{op.regime}-eigh-loo",
+        cond,
+        0,
+        _intercept(op, coef, y_mean),
+        ridge,
+    )
+    result.loo_errors = errors
+    return result
+
+
+def _warn_conditioning(summary, n, m, solver, err_cond, intercept=False):
+    if summary.rank < min(n - intercept, m):
+        what, rank, full = "Z = gamma(XW)/sqrt(m)", summary.rank, min(n, m)
+        if intercept:  # the design is [Z, 1]; the solver saw Z - 1 mean(Z)^T
+            what, rank, full = "The design [Z, 1]", rank + 1, min(n, m + 1)
         warnings.warn(
-            f"Z = gamma(XW)/sqrt(m) is rank deficient: numerical rank "
-            f"{summary.rank} < min(n_samples, n_components) = {min(n, m)} "
+            f"{what} is rank deficient: numerical rank "
+            f"{rank} < min(n_samples, n_components{' + 1' if intercept else ''})"
+            f" = {full} "
             f"(lambda_max = {summary.lambda_max:.3g}, rank threshold "
             f"{summary.threshold:.3g}). The direct solver returns, and Landweber "
             "tends to, the minimum-norm least-squares solution; targets outside "
@@ -561,7 +795,15 @@ def _warn_conditioning(summary, n, m, solver, err_cond):
 
 
 def solve_landweber(
-    op, Y, *, step_size=None, max_iter=1000, tol=1e-10, verbose=0, warn=True
+    op,
+    Y,
+    *,
+    step_size=None,
+    max_iter=1000,
+    tol=1e-10,
+    fit_intercept=False,
+    verbose=0,
+    warn=True,
 ):
     """Gradient descent on the last layer from ``alpha_0 = 0`` (Landweber).
 
@@ -605,6 +847,11 @@ def solve_landweber(
         Maximum number of gradient steps.
     tol : float, default=1e-10
         Relative-residual tolerance.
+    fit_intercept : bool, default=False
+        Gradient descent on the centered problem (features
+        ``Z - 1 mean(Z)^T``, targets ``y - mean(y)``), with the output bias
+        ``mean(y) - mean(Z)^T alpha_k`` solved exactly at every step; the
+        loss curve is the residual of that model.
     verbose : int, default=0
         Print a summary (``>= 1``) and the residual at logarithmically
         spaced steps (``>= 2``).
@@ -629,16 +876,20 @@ def solve_landweber(
     dual = op.regime == "dual"
     solver = f"{op.regime}-landweber"
     # scale y by its largest entry: no overflow in norms or squares for any y
-    y_scale = float(np.max(np.abs(Y))) if Y.size else 0.0
-    Ys = Y / y_scale if y_scale > 0 else Y
+    Yc, y_mean = _center_targets(op, Y, fit_intercept)
+    y_scale = float(np.max(np.abs(Yc))) if Yc.size else 0.0
+    Ys = Yc / y_scale if y_scale > 0 else Yc
     G, ZtY = op.gram(Ys)
     p = G.shape[0]
+    deflation = _deflate(op, G)
     # G is ours: eigh may overwrite it (one p x p array less at the peak)
     lam, U = linalg.eigh(
         G, lower=True, check_finite=False, driver="evd", overwrite_a=True
     )
     del G
-    summary = spectral_summary(lam, n, m, size=p)
+    summary = spectral_summary(
+        _undeflate(lam, deflation), n, m, size=p - (deflation is not None)
+    )
     eta_max = 2.0 / summary.lambda_max if summary.lambda_max > 0 else math.inf
     eta = _spectral.landweber_step(summary, step_size)
     if step_size is not None and not 0.0 < eta < eta_max:
@@ -646,14 +897,25 @@ def solve_landweber(
             f"step_size={eta:.6g} is not in (0, 2 / lambda_max) = "
             f"(0, {eta_max:.6g}): gradient descent would diverge (Theorem 4.3)."
         )
-    if warn and summary.rank < min(n, m):
-        _warn_conditioning(summary, n, m, solver, summary.condition_number)
+    n_eff = n - bool(fit_intercept)  # rows of Z_c span at most n - 1
+    if warn and summary.rank < min(n_eff, m):
+        _warn_conditioning(
+            summary, n, m, solver, summary.condition_number, bool(fit_intercept)
+        )
     Yr = Ys.reshape(n, -1)
     y_norm = float(linalg.norm(Yr))
     if y_norm == 0.0:
         coef = np.zeros((m,) + Y.shape[1:], dtype=op.dtype)
         return LandweberResult(
-            coef, 0, np.zeros(1), eta, summary, lam, "zero_y", solver
+            coef,
+            0,
+            np.zeros(1),
+            eta,
+            summary,
+            lam,
+            "zero_y",
+            solver,
+            _intercept(op, coef, y_mean),
         )
     if dual:
         P = U.T @ Yr  # targets in the eigenbasis of H_hat
@@ -688,14 +950,22 @@ def solve_landweber(
             + (
                 "; Z has fewer independent columns than samples, so components "
                 "of y outside its range are never fitted."
-                if summary.rank < n
+                if summary.rank < n_eff
                 else "; increase max_iter."
             ),
             ConvergenceWarning,
             stacklevel=3,
         )
     return LandweberResult(
-        _to_dtype(coef, op.dtype), n_iter, loss_curve, eta, summary, lam, reason, solver
+        _to_dtype(coef, op.dtype),
+        n_iter,
+        loss_curve,
+        eta,
+        summary,
+        lam,
+        reason,
+        solver,
+        _intercept(op, coef, y_mean),
     )
 
 

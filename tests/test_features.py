@@ -16,7 +16,9 @@ def test_transform_is_gamma_of_projected_inputs():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(7, 4)) * 5.0
     X_orig = X.copy()
-    tr = WendlandFeatures(n_components=30, activation="wendland2", random_state=0)
+    tr = WendlandFeatures(
+        n_components=30, activation="wendland2", bias=False, zeta=None, random_state=0
+    )
     Z = tr.fit_transform(X)
     np.testing.assert_array_equal(X, X_orig)  # caller's X untouched
     Xn = X / np.linalg.norm(X, axis=1, keepdims=True)
@@ -39,13 +41,15 @@ def test_bias_appends_constant_before_projection():
 
 def test_zero_rows_rejected_without_bias():
     X = np.array([[1.0, 2.0], [0.0, 0.0], [0.0, 0.0]])
-    tr = WendlandFeatures(n_components=5).fit(X)
+    tr = WendlandFeatures(n_components=5, bias=False).fit(X)
     with pytest.raises(ValueError, match=r"2 row\(s\) of zeros \(first: row 1\)"):
         tr.transform(X)
     with pytest.raises(ValueError, match="zeros"):
         tr.transform(sp.csr_matrix(X))
     # normalize=False leaves rows as they are
-    Z = WendlandFeatures(n_components=5, normalize=False, activation="relu").fit(X)
+    Z = WendlandFeatures(
+        n_components=5, normalize=False, bias=False, activation="relu"
+    ).fit(X)
     assert np.all(Z.transform(X)[1:] == 0)
 
 

@@ -19,7 +19,7 @@ from sklearn_rfnet import (
     UnderParameterizedWarning,
     WendlandFeatures,
 )
-from sklearn_rfnet.activations import ACTIVATIONS
+from sklearn_rfnet.activations import ACTIVATIONS, get_activation
 from sklearn_rfnet.model_selection import RandomFeatureRegressorCV
 
 M = 200  # width of the small problems: m > n, H_hat well conditioned
@@ -67,7 +67,11 @@ def test_ridge_loo_equals_refits():
     cv = _cv(n_components=M, random_state=0).fit(X, y)
     alphas = cv.cv_results_["param_alpha"]
     assert alphas.shape == (50,)
-    np.testing.assert_allclose(alphas, cv.lambda_max_ * np.logspace(-12, 0, 50))
+    # the default grid spans lambda_max * [1e-12, 1], in units of phi(1)
+    phi1 = get_activation("wendland0", X.shape[1] + 1, "scale").second_moment()
+    np.testing.assert_allclose(
+        alphas, cv.lambda_max_ * np.logspace(-12, 0, 50) / phi1, rtol=1e-12
+    )
     for j in (0, 17, 30, 42, 49):
         ref = _refit_errors(
             X, y, _loo(len(y)), n_components=M, alpha=alphas[j], random_state=0
@@ -83,7 +87,7 @@ def test_ridge_loo_alpha_zero_is_the_interpolant():
     # alpha = 0 on a nonsingular H_hat: LOO of the minimum-norm interpolant
     X, y = _data(seed=3)
     cv = _cv(n_components=M, alphas=[0.0, 1e-3], random_state=1).fit(X, y)
-    ref = _refit_errors(X, y, _loo(len(y)), n_components=M, random_state=1)
+    ref = _refit_errors(X, y, _loo(len(y)), n_components=M, alpha=0.0, random_state=1)
     np.testing.assert_allclose(
         cv.cv_results_["split_squared_error"][:, 0], ref, rtol=1e-8
     )
@@ -94,7 +98,7 @@ def test_ridge_loo_alpha_zero_singular_h_hat():
     # the refits are the minimum-norm least-squares solutions on n - 1 rows
     X, y = _data(n=30)
     cv = _cv(n_components=12, alphas=[0.0, 1e-2], random_state=0).fit(X, y)
-    assert cv.rank_ == 12
+    assert cv.rank_ == 13  # [Z, 1]: 12 features and the intercept
     for j, alpha in enumerate([0.0, 1e-2]):
         ref = _refit_errors(
             X, y, _loo(len(y)), n_components=12, alpha=alpha, random_state=0
@@ -151,6 +155,7 @@ def test_hat_matrix_shortcut_is_not_loo_for_landweber():
         solver="landweber",
         n_iters=ks,
         step_size=eta,
+        fit_intercept=False,  # the formulas below have no intercept
         random_state=0,
     ).fit(X, y)
     exact = np.sqrt(cv.cv_results_["split_squared_error"])  # |e_i|
@@ -161,7 +166,10 @@ def test_hat_matrix_shortcut_is_not_loo_for_landweber():
         assert err > 1e-2
     # ... while for ridge the same shortcut is the exact LOO residual
     alpha = 1e-3 * lam[-1]
-    cv = _cv(n_components=300, alphas=[alpha], random_state=0).fit(X, y)
+    phi1 = get_activation("wendland0", 11, "scale").second_moment()  # bias: d + 1
+    cv = _cv(
+        n_components=300, alphas=[alpha / phi1], fit_intercept=False, random_state=0
+    ).fit(X, y)
     S = (U * (lam / (lam + alpha))) @ U.T
     shortcut = ((y - S @ y) / (1 - np.diag(S))) ** 2
     np.testing.assert_allclose(
@@ -340,17 +348,6 @@ def test_parameter_constraints_match_init():
 # ---------------------------------------------------------------------------
 # scikit-learn's API contract
 
-# check_regressors_train wants a training R^2 > 0.5 on make_regression data
-# (200 points in 10-D, one informative feature) at the default width 100.
-_POOR_FIT = (
-    "with the Wendland activations (default zeta = sqrt(2)) these features "
-    "predict the check's data poorly out of sample: best leave-one-out R^2 "
-    "0.11-0.36 (ReLU: 0.70), so cross-validation rightly picks strong "
-    "regularization and the training R^2 is 0.21-0.54 < 0.5. The plain "
-    "regressor passes only by fitting with alpha = 0. See "
-    "test_regressors_train_data_poorly_predicted_by_wendland."
-)
-
 
 def _instances():
     """wendland0 and relu with both solvers, one bias=True instance each; the
@@ -370,10 +367,7 @@ def _instances():
 
 
 def _expected_failed_checks(est):
-    failures = zero_row_failures(est)
-    if est.activation.startswith("wendland"):
-        failures["check_regressors_train"] = _POOR_FIT
-    return failures
+    return zero_row_failures(est)
 
 
 @parametrize_with_checks(
@@ -384,8 +378,10 @@ def test_sklearn_compatible_estimator(estimator, check):
 
 
 @pytest.mark.parametrize("bias", [False, True])
-def test_regressors_train_data_poorly_predicted_by_wendland(bias):
-    """The claim behind _POOR_FIT, on the data of check_regressors_train."""
+def test_wendland_bandwidth_decides_the_checks_regression_data(bias):
+    """check_regressors_train's data (R^2 > 0.5 wanted): the default
+    zeta="scale" predicts it like ReLU; the paper's narrow zeta = sqrt(2)
+    does not (it was an expected failure of the check before zeta="scale")."""
     X, y = make_regression(
         n_samples=200,
         n_features=10,
@@ -403,11 +399,10 @@ def test_regressors_train_data_poorly_predicted_by_wendland(bias):
         return 1 + est.best_score_, est.score(X, y)
 
     for activation in ("wendland0", "wendland2"):
-        best, train = loo_r2(activation=activation)
+        best, train = loo_r2(activation=activation, zeta=None)
         assert best < 0.4 and train < 0.55
+        assert loo_r2(activation=activation)[0] > 0.65
     assert loo_r2(activation="relu")[0] > 0.65
-    # it is the narrow support: a wider Wendland bump predicts like ReLU
-    assert loo_r2(activation="wendland0", zeta=3.0)[0] > 0.65
 
 
 def _documented_attributes(cls):

@@ -16,6 +16,7 @@ from sklearn_rfnet import (
     UnderParameterizedWarning,
     WendlandFeatures,
 )
+from sklearn_rfnet.activations import get_activation
 
 # Definition 2.1 (eq. 2.3) with d = 3, and the null vector of Theorem 2.2
 _S = 1 / np.sqrt(3)
@@ -32,6 +33,21 @@ BAD_POINTS = _S * np.array(
     ]
 )
 V_NULL = np.array([1, -1, -1, -1, 1, 1, 1, -1])
+
+
+# The paper's object: no output bias, no bias coordinate, zeta = sqrt(2), the
+# minimum-norm interpolant. The package's defaults differ (docs/accuracy.md);
+# tests of the paper's statements use these explicitly.
+PAPER = dict(bias=False, zeta=None, alpha=0.0, fit_intercept=False)
+PAPER_FEATURES = dict(bias=False, zeta=None)
+
+
+def _paper(n_components=100, **params):
+    return RandomFeatureRegressor(n_components, **{**PAPER, **params})
+
+
+def _paper_features(n_components=100, **params):
+    return WendlandFeatures(n_components, **{**PAPER_FEATURES, **params})
 
 
 def _sphere(n, d, seed):
@@ -53,7 +69,10 @@ def test_consistency_contract(activation, solver, bias, sphere_data):
     np.testing.assert_array_equal(tr.random_weights_, reg.random_weights_)
     Xnew = _sphere(9, 5, 1)
     np.testing.assert_allclose(
-        tr.transform(Xnew) @ reg.coef_, reg.predict(Xnew), rtol=1e-12, atol=1e-14
+        tr.transform(Xnew) @ reg.coef_ + reg.intercept_,
+        reg.predict(Xnew),
+        rtol=1e-12,
+        atol=1e-14,
     )
 
 
@@ -62,13 +81,13 @@ def test_wendland_interpolates_at_m_10n(activation, global_random_seed):
     n = 100
     X = _sphere(n, 10, global_random_seed)
     y = X @ np.ones(10)  # Synthetic-1 labels
-    reg = RandomFeatureRegressor(
+    reg = _paper(
         n_components=10 * n, activation=activation, random_state=global_random_seed
     ).fit(X, y)
     assert np.linalg.norm(reg.predict(X) - y) / np.linalg.norm(y) <= 1e-10
     assert reg.rank_ == n and np.isfinite(reg.condition_number_)
     assert reg.condition_number_ < 1e4
-    Z = WendlandFeatures(
+    Z = _paper_features(
         1000, activation=activation, random_state=global_random_seed
     ).fit_transform(X)
     lam = np.linalg.eigvalsh(Z @ Z.T)
@@ -79,8 +98,8 @@ def test_wendland_interpolates_at_m_10n(activation, global_random_seed):
 
 def test_coef_equals_lstsq_min_norm(sphere_data):
     X, y = sphere_data
-    reg = RandomFeatureRegressor(n_components=400, random_state=0).fit(X, y)
-    Z = WendlandFeatures(n_components=400, random_state=0).fit_transform(X)
+    reg = _paper(n_components=400, random_state=0).fit(X, y)
+    Z = _paper_features(n_components=400, random_state=0).fit_transform(X)
     ref = np.linalg.lstsq(Z, y, rcond=None)[0]
     np.testing.assert_allclose(reg.coef_, ref, rtol=1e-8)
     assert reg.solver_ == "dual-cholesky" and reg.n_iter_ == 1
@@ -91,14 +110,12 @@ def test_bad_points_rank_deficient_for_relu_and_swish(activation):
     # Theorem 2.2 / Appendix A.2: rank 7 whatever W and the width
     y = np.arange(8.0)
     assert y @ V_NULL != 0  # Corollary 2.3: not fittable
-    reg = RandomFeatureRegressor(
-        n_components=300, activation=activation, random_state=0
-    )
+    reg = _paper(n_components=300, activation=activation, random_state=0)
     with pytest.warns(RankDeficiencyWarning, match="numerical rank 7"):
         reg.fit(BAD_POINTS, y)
     assert reg.rank_ == 7 and reg.condition_number_ == np.inf
     assert reg.lambda_min_ == 0.0
-    Z = WendlandFeatures(300, activation=activation, random_state=0).fit_transform(
+    Z = _paper_features(300, activation=activation, random_state=0).fit_transform(
         BAD_POINTS
     )
     np.testing.assert_allclose(
@@ -115,31 +132,31 @@ def test_bad_points_fine_for_wendland(activation):
     y = np.arange(8.0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        reg = RandomFeatureRegressor(
-            n_components=300, activation=activation, random_state=0
-        ).fit(BAD_POINTS, y)
+        reg = _paper(n_components=300, activation=activation, random_state=0).fit(
+            BAD_POINTS, y
+        )
     assert reg.rank_ == 8
     np.testing.assert_allclose(reg.predict(BAD_POINTS), y, atol=1e-9)
 
 
 def test_landweber_path_through_estimator(sphere_data):
     X, y = sphere_data
-    Z = WendlandFeatures(200, random_state=3).fit_transform(X)
+    Z = _paper_features(200, random_state=3).fit_transform(X)
     lam = np.linalg.eigvalsh(Z @ Z.T)
     eta = 2 / (lam[0] + lam[-1])
     alpha = np.zeros(200)
     for k in range(1, 51):
         alpha = alpha - eta * Z.T @ (Z @ alpha - y)
         if k in (1, 2, 10, 50):
-            reg = RandomFeatureRegressor(
+            reg = _paper(
                 200, solver="landweber", max_iter=k, tol=0, random_state=3
             ).fit(X, y)
             assert reg.n_iter_ == k and len(reg.loss_curve_) == k + 1
             np.testing.assert_allclose(reg.coef_, alpha, rtol=1e-10, atol=1e-13)
-    long = RandomFeatureRegressor(
+    long = _paper(
         200, solver="landweber", max_iter=10**6, tol=1e-12, random_state=3
     ).fit(X, y)
-    direct = RandomFeatureRegressor(200, random_state=3).fit(X, y)
+    direct = _paper(200, random_state=3).fit(X, y)
     assert long.loss_curve_[-1] <= 1e-12 and long.n_iter_ < 10**6
     np.testing.assert_allclose(long.coef_, direct.coef_, rtol=1e-9)
     assert long.step_size_ == pytest.approx(eta, rel=1e-10)
@@ -147,13 +164,16 @@ def test_landweber_path_through_estimator(sphere_data):
 
 def test_ridge_shrinks_and_matches_formula(sphere_data):
     X, y = sphere_data
-    Z = WendlandFeatures(120, random_state=0).fit_transform(X)
-    for alpha in (1e-4, 1e-1):
-        reg = RandomFeatureRegressor(120, alpha=alpha, random_state=0).fit(X, y)
-        ref = Z.T @ np.linalg.solve(Z @ Z.T + alpha * np.eye(len(y)), y)
+    Z = _paper_features(120, random_state=0).fit_transform(X)
+    phi1 = get_activation("wendland0", X.shape[1], None).second_moment()
+    for alpha in (1e-4, 1e-1):  # relative to phi(1), the kernel's diagonal
+        reg = _paper(120, alpha=alpha, random_state=0).fit(X, y)
+        ridge = alpha * phi1
+        ref = Z.T @ np.linalg.solve(Z @ Z.T + ridge * np.eye(len(y)), y)
         np.testing.assert_allclose(reg.coef_, ref, rtol=1e-9)
+        assert reg.alpha_ == alpha
     assert np.linalg.norm(reg.coef_) < np.linalg.norm(
-        RandomFeatureRegressor(120, random_state=0).fit(X, y).coef_
+        _paper(120, random_state=0).fit(X, y).coef_
     )
 
 
@@ -161,14 +181,12 @@ def test_multi_output(sphere_data):
     X, y = sphere_data
     Y = np.c_[y, 2 * y + 1]
     for solver in ("direct", "landweber"):
-        reg = RandomFeatureRegressor(
-            400, solver=solver, random_state=0, max_iter=10**6
-        ).fit(X, Y)
+        reg = _paper(400, solver=solver, random_state=0, max_iter=10**6).fit(X, Y)
         assert reg.coef_.shape == (400, 2)
         assert reg.predict(X).shape == (40, 2)
-        single = RandomFeatureRegressor(
-            400, solver=solver, random_state=0, max_iter=10**6
-        ).fit(X, Y[:, 1])
+        single = _paper(400, solver=solver, random_state=0, max_iter=10**6).fit(
+            X, Y[:, 1]
+        )
         np.testing.assert_allclose(reg.predict(X)[:, 1], single.predict(X), rtol=1e-6)
         assert reg.score(X, Y) > 0.999
 
@@ -217,9 +235,10 @@ def test_block_size_invariance(block_size, sphere_data):
     ref = RandomFeatureRegressor(300, random_state=0).fit(X, y)
     reg = RandomFeatureRegressor(300, block_size=block_size, random_state=0).fit(X, y)
     np.testing.assert_array_equal(reg.random_weights_, ref.random_weights_)
-    np.testing.assert_allclose(reg.coef_, ref.coef_, rtol=1e-12)
+    np.testing.assert_allclose(reg.coef_, ref.coef_, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(reg.predict(X), ref.predict(X), rtol=1e-12)
     assert reg.condition_number_ == pytest.approx(ref.condition_number_, rel=1e-10)
+    assert reg.alpha_ == ref.alpha_
 
 
 def test_float32(sphere_data):
@@ -250,9 +269,9 @@ def test_narrow_layer_is_the_silent_primal_regime(sphere_data):
     X, y = sphere_data
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        reg = RandomFeatureRegressor(10, random_state=0).fit(X, y)
+        reg = _paper(10, random_state=0).fit(X, y)
     assert reg.solver_ == "primal-cholesky"
-    Z = WendlandFeatures(10, random_state=0).fit_transform(X)
+    Z = _paper_features(10, random_state=0).fit_transform(X)
     lam = np.linalg.eigvalsh(Z.T @ Z)
     assert reg.rank_ == 10 and reg.lambda_min_ == pytest.approx(lam[0], rel=1e-8)
     assert reg.condition_number_ == pytest.approx(lam[-1] / lam[0], rel=1e-7)
@@ -276,7 +295,7 @@ def test_narrow_layer_is_the_silent_primal_regime(sphere_data):
 )
 def test_bad_input(X, y, match):
     with pytest.raises(ValueError, match=match):
-        RandomFeatureRegressor().fit(X, y)
+        RandomFeatureRegressor(bias=False, alpha=0.0).fit(X, y)
 
 
 @pytest.mark.parametrize(
@@ -317,16 +336,16 @@ def test_required_width_matches_lemma_2_4_by_hand(activation, C):
 
     n, delta = 30, 0.05
     X = _sphere(n, 6, 0)
-    reg = RandomFeatureRegressor(
-        200, activation=activation, delta=delta, random_state=0
-    ).fit(X, X[:, 0])
+    reg = _paper(200, activation=activation, delta=delta, random_state=0).fit(
+        X, X[:, 0]
+    )
     lam_min = np.linalg.eigvalsh(population_gram(X, activation))[0]
     assert lam_min > 0
     by_hand = int(np.ceil(10 * n * C**2 * np.log(2 * n / delta) / lam_min))
     assert reg.required_width_ == by_hand
     assert reg.population_lambda_min_ == pytest.approx(lam_min, rel=1e-10)
     # the sample condition number approaches the population one (Lemma 2.5)
-    wide = RandomFeatureRegressor(20000, activation=activation, random_state=0)
+    wide = _paper(20000, activation=activation, random_state=0)
     wide.fit(X, X[:, 0])
     assert wide.condition_number_ == pytest.approx(
         reg.population_condition_number_, rel=0.25
@@ -335,17 +354,17 @@ def test_required_width_matches_lemma_2_4_by_hand(activation, C):
 
 def test_population_diagnostics_switch(sphere_data):
     X, y = sphere_data
-    off = RandomFeatureRegressor(100, population_diagnostics=False).fit(X, y)
+    off = _paper(100, population_diagnostics=False).fit(X, y)
     assert off.required_width_ is None and off.population_lambda_min_ is None
-    raw = RandomFeatureRegressor(100, normalize=False).fit(X, y)
+    raw = _paper(100, normalize=False).fit(X, y)
     assert raw.population_condition_number_ is None  # H needs points on the sphere
-    gauss = RandomFeatureRegressor(100, weights="gaussian").fit(X, y)
+    gauss = _paper(100, weights="gaussian").fit(X, y)
     assert gauss.population_lambda_min_ > 0 and gauss.required_width_ is None
 
 
 def test_bad_points_population_singular_for_relu():
     with pytest.warns(RankDeficiencyWarning):
-        reg = RandomFeatureRegressor(100, activation="relu").fit(BAD_POINTS, np.ones(8))
+        reg = _paper(100, activation="relu").fit(BAD_POINTS, np.ones(8))
     assert reg.population_lambda_min_ == 0.0
     assert reg.required_width_ == np.inf
 
@@ -359,7 +378,7 @@ def test_float32_warning_quotes_the_error_of_the_path_that_ran():
     rng = np.random.default_rng(0)
     X = np.repeat(rng.normal(size=(4, 5)), 10, 0) + 1e-3 * rng.normal(size=(40, 5))
     y = rng.normal(size=40)
-    reg = RandomFeatureRegressor(400, random_state=0)
+    reg = _paper(400, random_state=0)
     with pytest.warns(LinAlgWarning, match="dual-tsqr-lsqr solve from float32") as rec:
         reg.fit(X.astype(np.float32), y)
     kappa_Z = np.sqrt(reg.condition_number_)
@@ -370,9 +389,9 @@ def test_float32_warning_quotes_the_error_of_the_path_that_ran():
     X = _sphere(60, 5, 0)
     with warnings.catch_warnings():
         warnings.simplefilter("error", LinAlgWarning)
-        sw = RandomFeatureRegressor(600, activation="swish", random_state=0)
+        sw = _paper(600, activation="swish", random_state=0)
         sw.fit(X.astype(np.float32), X[:, 0])
-        RandomFeatureRegressor(600, random_state=0).fit(X.astype(np.float32), X[:, 0])
+        _paper(600, random_state=0).fit(X.astype(np.float32), X[:, 0])
     assert sw.solver_ == "dual-tsqr-lsqr" and sw.condition_number_ > 1e7
 
 
@@ -391,12 +410,12 @@ def _clusters(n, seed=0):
 @pytest.mark.parametrize("solver", ["direct", "landweber"])
 def test_clustered_data_one_answer_whatever_block_size(n, m, solver):
     X, y = _clusters(n)
-    Z = WendlandFeatures(m, random_state=0).fit_transform(X)
+    Z = _paper_features(m, random_state=0).fit_transform(X)
     ref, _, ref_rank, _ = np.linalg.lstsq(Z, y, rcond=None)
     ref_res = np.linalg.norm(Z @ ref - y)
     fits = []
     for block_size in (None, 7, m):
-        reg = RandomFeatureRegressor(
+        reg = _paper(
             m, solver=solver, block_size=block_size, max_iter=200, tol=0, random_state=0
         )
         with warnings.catch_warnings():
@@ -420,10 +439,13 @@ def test_clustered_data_one_answer_whatever_block_size(n, m, solver):
 def test_wendland_in_high_dimension_is_a_clear_error():
     # d = 784: ell = 393, every feature underflows to 0 (Fashion-MNIST)
     X = np.random.RandomState(0).uniform(size=(20, 784))
+    y = np.random.RandomState(1).normal(size=20)
     with pytest.raises(ValueError, match=r"numerically zero.*ell=393.*PCA"):
-        RandomFeatureRegressor(200, random_state=0).fit(X, np.ones(20))
-    # relu on the same data is fine
-    RandomFeatureRegressor(200, activation="relu", random_state=0).fit(X, np.ones(20))
+        _paper(200, random_state=0).fit(X, y)  # the paper's zeta = sqrt(2)
+    # relu on the same data is fine, and so is the default zeta="scale"
+    RandomFeatureRegressor(200, activation="relu", random_state=0).fit(X, y)
+    reg = RandomFeatureRegressor(200, bias=False, random_state=0).fit(X, y)
+    assert reg.lambda_max_ > 1e-3 * reg.lambda_min_ > 0
 
 
 def test_nonfinite_features_are_a_clear_error():
@@ -442,17 +464,19 @@ def test_nonfinite_features_are_a_clear_error():
 
 @pytest.mark.parametrize("scale", [1e155, 1e300, 1e-160])
 def test_row_norms_are_overflow_safe(scale, sphere_data):
+    # without the bias coordinate the model sees only directions: invariant
     X, y = sphere_data
-    reg = RandomFeatureRegressor(200, random_state=0).fit(X, y)
+    reg = RandomFeatureRegressor(200, bias=False, random_state=0).fit(X, y)
     with np.errstate(over="raise", under="ignore"):
         np.testing.assert_allclose(reg.predict(X * scale), reg.predict(X), rtol=1e-12)
-        refit = RandomFeatureRegressor(200, random_state=0).fit(X * scale, y)
+        refit = RandomFeatureRegressor(200, bias=False, random_state=0)
+        refit.fit(X * scale, y)
     np.testing.assert_allclose(refit.coef_, reg.coef_, rtol=1e-10)
 
 
 def test_refit_with_another_solver_drops_its_attributes(sphere_data):
     X, y = sphere_data
-    reg = RandomFeatureRegressor(200, solver="landweber", random_state=0)
+    reg = _paper(200, solver="landweber", random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         reg.fit(X, y)
