@@ -8,16 +8,22 @@ solvability and conditioning the package reports (Townsend, Damle & Benson,
 
 from .activations import ACTIVATIONS, get_activation
 from .classifier import RandomFeatureClassifier
-from .exceptions import RankDeficiencyWarning, UnderParameterizedWarning
+from .exceptions import (
+    InterpolationPeakWarning,
+    RankDeficiencyWarning,
+    UnderParameterizedWarning,
+)
 from .features import WendlandFeatures
-from .model_selection import RandomFeatureRegressorCV
+from .model_selection import RandomFeatureClassifierCV, RandomFeatureRegressorCV
 from .regressor import RandomFeatureRegressor
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "ACTIVATIONS",
+    "InterpolationPeakWarning",
     "RandomFeatureClassifier",
+    "RandomFeatureClassifierCV",
     "RandomFeatureRegressor",
     "RandomFeatureRegressorCV",
     "RankDeficiencyWarning",

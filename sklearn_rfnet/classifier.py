@@ -13,6 +13,31 @@ from .regressor import _BaseRandomFeatureModel
 __all__ = ["RandomFeatureClassifier"]
 
 
+def _encode_labels(est, y):
+    """One-vs-rest ``+-1`` targets for ``y``; sets ``classes_`` on ``est``.
+
+    One column per class, or a single column (raveled) for two classes,
+    positive for ``classes_[1]``.
+    """
+    check_classification_targets(y)
+    est._label_binarizer = LabelBinarizer(neg_label=-1, pos_label=1)
+    Y = est._label_binarizer.fit_transform(y).astype(np.float64)
+    est.classes_ = est._label_binarizer.classes_
+    if len(est.classes_) < 2:
+        raise ValueError(
+            f"{type(est).__name__} needs samples of at least 2 classes, but "
+            f"the data contains only one class: {est.classes_[0]!r}."
+        )
+    return Y.ravel() if Y.shape[1] == 1 else Y
+
+
+def _labels_from_scores(classes, scores):
+    """The class with the largest score (the sign of the score for two)."""
+    if scores.ndim == 1:
+        return classes[(scores > 0).astype(np.intp)]
+    return classes[np.argmax(scores, axis=1)]
+
+
 class RandomFeatureClassifier(ClassifierMixin, _BaseRandomFeatureModel):
     """Two-layer network in the random features regime, used as a classifier.
 
@@ -221,17 +246,7 @@ class RandomFeatureClassifier(ClassifierMixin, _BaseRandomFeatureModel):
         X, y = validate_data(
             self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32]
         )
-        check_classification_targets(y)
-        self._label_binarizer = LabelBinarizer(neg_label=-1, pos_label=1)
-        Y = self._label_binarizer.fit_transform(y).astype(np.float64)
-        self.classes_ = self._label_binarizer.classes_
-        if len(self.classes_) < 2:
-            raise ValueError(
-                "RandomFeatureClassifier needs samples of at least 2 classes, but "
-                f"the data contains only one class: {self.classes_[0]!r}."
-            )
-        if Y.shape[1] == 1:
-            Y = Y.ravel()
+        Y = _encode_labels(self, y)
         return self._fit_last_layer(X, Y)
 
     def decision_function(self, X):
@@ -264,7 +279,5 @@ class RandomFeatureClassifier(ClassifierMixin, _BaseRandomFeatureModel):
         y_pred : ndarray of shape (n_samples,)
             Predicted labels, drawn from ``classes_``.
         """
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            return self.classes_[(scores > 0).astype(np.intp)]
-        return self.classes_[np.argmax(scores, axis=1)]
+        scores = self.decision_function(X)  # checks that the model is fitted
+        return _labels_from_scores(self.classes_, scores)

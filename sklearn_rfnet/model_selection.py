@@ -32,18 +32,19 @@ import warnings
 
 import numpy as np
 from scipy import linalg
-from sklearn.base import RegressorMixin
+from sklearn.base import ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.exceptions import EfficiencyWarning
 from sklearn.model_selection import check_cv
 from threadpoolctl import threadpool_limits
 
 from ._compat import _fit_context, validate_data
 from ._spectral import landweber_gains, landweber_residuals, landweber_step, ridge_gains
+from .classifier import _encode_labels, _labels_from_scores
 from .diagnostics import spectral_summary
 from .regressor import _BaseRandomFeatureModel
 from .solvers import DirectResult, LandweberResult, _centered_eigh, _intercept
 
-__all__ = ["RandomFeatureRegressorCV"]
+__all__ = ["RandomFeatureClassifierCV", "RandomFeatureRegressorCV"]
 
 # Default grids: 50 ridge strengths lambda_max(H_hat) * logspace(-12, 0, 50),
 # from interpolation (alpha far below every eigenvalue that matters) to
@@ -489,8 +490,14 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
             multi_output=True,
             y_numeric=True,
         )
+        return self._fit_grid(X, y, y)
+
+    def _fit_grid(self, X, y, targets):
+        """The cross-validated fit on validated ``X``; ``targets`` are the
+        regression targets (``y`` itself, or the classifier's +-1 coding);
+        ``y`` defines the folds."""
         n = X.shape[0]
-        Y = np.asarray(y, dtype=np.float64).reshape(n, -1)
+        Y = np.asarray(targets, dtype=np.float64).reshape(n, -1)
         n_min = 2 + bool(self.fit_intercept)  # each fold fits on n - 1 rows
         if self.cv is None and n < n_min:
             raise ValueError(
@@ -534,7 +541,7 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         best = grid[self.best_index_]
         if self.solver == "direct":
             gains = ridge_gains(lam, [abs_grid[self.best_index_]], summary.threshold)[0]
-            coef = self._coef(op, U, gains, P, y, X.dtype)
+            coef = self._coef(op, U, gains, P, targets, X.dtype)
             result = DirectResult(
                 coef,
                 summary,
@@ -554,7 +561,7 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
                 loss /= y_norm
             else:
                 loss = np.zeros(best + 1)
-            coef = self._coef(op, U, gains, P, y, X.dtype)
+            coef = self._coef(op, U, gains, P, targets, X.dtype)
             result = LandweberResult(
                 coef,
                 best,
@@ -653,7 +660,9 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         n = H.shape[0]
         filters = self._filters(grid)
         if self.cv is not None:
-            splits = list(check_cv(self.cv, y).split(X, y))
+            splits = list(
+                check_cv(self.cv, y, classifier=is_classifier(self)).split(X, y)
+            )
             return np.array(
                 [
                     _fold_squared_errors(H, Y, tr, te, m, filters, center)
@@ -705,3 +714,128 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
+
+
+def _section(doc, title):
+    """The body of a numpydoc section of ``doc`` (up to the next section)."""
+    lines = doc.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == title) + 2
+    stop = next(
+        (
+            i
+            for i in range(start, len(lines) - 1)
+            if lines[i + 1].strip().startswith("---") and lines[i].strip()
+        ),
+        len(lines),
+    )
+    return "\n".join(lines[start:stop]).rstrip().lstrip()  # placed after 4 spaces
+
+
+class RandomFeatureClassifierCV(ClassifierMixin, RandomFeatureRegressorCV):
+    """Random-feature classifier with the regularization chosen by cross-validation.
+
+    :class:`~sklearn_rfnet.RandomFeatureClassifier` (one-vs-rest least
+    squares on ``+-1`` targets) with its ridge strength or its number of
+    Landweber steps chosen as :class:`RandomFeatureRegressorCV` chooses them:
+    from one ``H_hat`` and one eigendecomposition per fold, by exact
+    leave-one-out (the squared error of the ``+-1`` coding, averaged over
+    the classes, as :class:`~sklearn.linear_model.RidgeClassifierCV` scores
+    by default) or by stratified k-fold.
+
+    Parameters
+    ----------
+    {parameters}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels, sorted.
+    {attributes}
+
+    See Also
+    --------
+    RandomFeatureClassifier : One fit with a given ``alpha`` or ``max_iter``.
+    RandomFeatureRegressorCV : The same search for regression targets.
+    sklearn.linear_model.RidgeClassifierCV : The same leave-one-out identity.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rfnet.model_selection import RandomFeatureClassifierCV
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(80, 4))
+    >>> y = np.where(X[:, 0] + 0.3 * rng.normal(size=80) > 0, "pos", "neg")
+    >>> clf = RandomFeatureClassifierCV(n_components=400, random_state=0).fit(X, y)
+    >>> clf.classes_, clf.alpha_ > 0, clf.score(X, y) > 0.9
+    (array(['neg', 'pos'], dtype='<U3'), True, True)
+    """
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Cross-validate the grid on one ``H_hat`` and refit the best model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Class labels (numbers or strings), at least two distinct.
+
+        Returns
+        -------
+        self : object
+            Fitted classifier.
+        """
+        X, y = validate_data(
+            self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32]
+        )
+        return self._fit_grid(X, y, _encode_labels(self, y))
+
+    def decision_function(self, X):
+        """Output of the chosen network on the ``+-1`` class coding.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            One score per sample for two classes (positive for
+            ``classes_[1]``), else one column per class.
+        """
+        return self._decision(X)
+
+    def predict(self, X):
+        """Class with the largest score (the sign of the score for two).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predicted labels, drawn from ``classes_``.
+        """
+        scores = self.decision_function(X)  # checks that the model is fitted
+        return _labels_from_scores(self.classes_, scores)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = False
+        tags.target_tags.single_output = True
+        return tags
+
+
+RandomFeatureClassifierCV.__doc__ = RandomFeatureClassifierCV.__doc__.format(
+    parameters=_section(RandomFeatureRegressorCV.__doc__, "Parameters"),
+    attributes=_section(RandomFeatureRegressorCV.__doc__, "Attributes")
+    .replace(
+        "(n_components,) or (n_components, n_targets)",
+        "(n_components,) or (n_components, n_classes)",
+    )
+    .replace("ndarray of shape (n_targets,)", "ndarray of shape (n_classes,)"),
+)

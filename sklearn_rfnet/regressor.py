@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 
 from ._compat import Interval, StrOptions, _fit_context, check_is_fitted, validate_data
 from .diagnostics import population_spectrum, required_width
+from .exceptions import InterpolationPeakWarning
 from .features import FEATURE_PARAMETER_CONSTRAINTS, RandomFeaturesMixin, prepare_inputs
 from .population import population_gram
 from .solvers import LandweberResult, solve_direct, solve_landweber, solve_ridge_loo
@@ -144,7 +145,34 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         self._store(result)
         self._store_population(X)
         _warn_float32_conditioning(X.dtype, result)
+        self._warn_interpolation_peak(op.shape)
         return self
+
+    def _warn_interpolation_peak(self, shape):
+        """Warn when ``alpha=0`` puts the interpolant at the peak (m ~ n)."""
+        n, m = shape
+        if isinstance(self.alpha, str) or self.alpha != 0 or self.solver != "direct":
+            return
+        if not (n / 2 <= m <= 2 * n and n >= 10):
+            return
+        kappa, kappa_H = self.condition_number_, self.population_condition_number_
+        if kappa_H is not None and np.isfinite(kappa_H) and kappa_H > 0:
+            ratio = kappa / kappa_H
+            near = ratio > 100
+            how = f"{ratio:.3g} times that of its infinite-width limit H"
+        else:
+            near = kappa > 1e8
+            how = "above 1e8"
+        if near:
+            warnings.warn(
+                f"alpha=0 with n_components={m} close to n_samples={n}: the "
+                "minimum-norm interpolant sits at the interpolation peak (the "
+                f"Gram matrix's condition number {kappa:.3g} is {how}), where "
+                "it amplifies the noise in y the most. Use alpha='auto' (or "
+                "alpha > 0), or a wider layer (n_components >= 10 n_samples).",
+                InterpolationPeakWarning,
+                stacklevel=4,
+            )
 
     def _ridge(self, alpha):
         """The ridge strength in the features' units: ``alpha * phi(1)``.

@@ -484,3 +484,20 @@ def test_refit_with_another_solver_drops_its_attributes(sphere_data):
     reg.set_params(solver="direct").fit(X, y)
     assert not hasattr(reg, "loss_curve_") and not hasattr(reg, "step_size_")
     assert reg.solver_ == "dual-cholesky" and reg.n_iter_ == 1
+
+
+def test_interpolation_peak_warning():
+    from sklearn.datasets import load_diabetes
+
+    from sklearn_rfnet import InterpolationPeakWarning
+
+    X, y = load_diabetes(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    n = len(y)
+    # the paper's interpolant at m = n: kappa(H_hat) ~ 1e16 vs kappa(H) ~ 2e3
+    with pytest.warns(InterpolationPeakWarning, match="alpha='auto'"):
+        _paper(n, random_state=0).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InterpolationPeakWarning)
+        _paper(10 * n, random_state=0).fit(X, y)  # wide: away from the peak
+        RandomFeatureRegressor(n, random_state=0).fit(X, y)  # alpha="auto"

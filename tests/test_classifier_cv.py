@@ -1,0 +1,105 @@
+"""RandomFeatureClassifierCV: the cross-validated search on +-1 targets."""
+
+import warnings
+
+import numpy as np
+import pytest
+from _check_reasons import zero_row_failures
+from sklearn.model_selection import LeaveOneOut, StratifiedKFold
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_rfnet import RandomFeatureClassifier, RandomFeatureClassifierCV
+
+
+def _data(n=40, n_classes=3, seed=0):
+    rng = np.random.RandomState(seed)
+    centers = rng.normal(size=(n_classes, 4)) * 2
+    y = np.arange(n) % n_classes
+    return centers[y] + rng.normal(size=(n, 4)), np.array(["a", "b", "c", "d"])[y]
+
+
+def _refit_squared_errors(X, y, splits, **params):
+    """Mean squared error of the +-1 coding of RandomFeatureClassifier refits."""
+    lb = LabelBinarizer(neg_label=-1, pos_label=1).fit(y)
+    Y = lb.transform(y).astype(float)
+    Y = Y.ravel() if Y.shape[1] == 1 else Y
+    out = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for train, test in splits:
+            clf = RandomFeatureClassifier(**params).fit(X[train], y[train])
+            out.append(np.mean((clf.decision_function(X[test]) - Y[test]) ** 2))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_loo_equals_refits_of_the_classifier(n_classes):
+    X, y = _data(n_classes=n_classes)
+    params = dict(n_components=300, population_diagnostics=False, random_state=0)
+    cv = RandomFeatureClassifierCV(alphas=[1e-3, 1e-1], **params).fit(X, y)
+    splits = list(LeaveOneOut().split(X))
+    for j, alpha in enumerate([1e-3, 1e-1]):
+        ref = _refit_squared_errors(X, y, splits, alpha=alpha, **params)
+        np.testing.assert_allclose(
+            cv.cv_results_["split_squared_error"][:, j], ref, rtol=1e-7, atol=1e-12
+        )
+    # the refit is the classifier at the chosen alpha
+    ref = RandomFeatureClassifier(alpha=cv.alpha_, **params).fit(X, y)
+    np.testing.assert_allclose(
+        cv.decision_function(X), ref.decision_function(X), rtol=1e-8, atol=1e-10
+    )
+    np.testing.assert_array_equal(cv.predict(X), ref.predict(X))
+    np.testing.assert_array_equal(cv.classes_, np.unique(y))
+
+
+def test_kfold_is_stratified():
+    X, y = _data(n=60)
+    cv = RandomFeatureClassifierCV(
+        n_components=200, cv=3, alphas=[1e-2], random_state=0
+    ).fit(X, y)
+    splits = list(StratifiedKFold(3).split(X, y))
+    ref = _refit_squared_errors(
+        X, y, splits, n_components=200, alpha=1e-2, random_state=0
+    )
+    np.testing.assert_allclose(cv.cv_results_["split_squared_error"][:, 0], ref)
+
+
+def test_landweber_and_accuracy():
+    X, y = _data(n=60, seed=1)
+    clf = RandomFeatureClassifierCV(
+        n_components=400, solver="landweber", fit_intercept=False, random_state=0
+    ).fit(X, y)
+    assert 1 <= clf.n_iter_ <= 1000 and clf.score(X, y) > 0.9
+
+
+def test_one_class_is_an_error():
+    X, _ = _data()
+    with pytest.raises(ValueError, match="one class"):
+        RandomFeatureClassifierCV().fit(X, np.full(len(X), "a"))
+
+
+@parametrize_with_checks(
+    [
+        RandomFeatureClassifierCV(),
+        RandomFeatureClassifierCV(activation="relu", solver="landweber"),
+    ],
+    expected_failed_checks=lambda est: {
+        **zero_row_failures(est),
+        **(
+            {
+                "check_classifiers_train": (
+                    "Landweber's 1000 steps underfit the check's 2-D blobs "
+                    "(see tests/test_classifier.py, _LANDWEBER_UNDERFITS); "
+                    "the cross-validation picks the most steps and still "
+                    "stays below 0.83"
+                )
+            }
+            if est.solver == "landweber"
+            else {}
+        ),
+    },
+)
+@pytest.mark.filterwarnings("ignore::scipy.linalg.LinAlgWarning")
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
