@@ -501,3 +501,51 @@ def test_interpolation_peak_warning():
         warnings.simplefilter("error", InterpolationPeakWarning)
         _paper(10 * n, random_state=0).fit(X, y)  # wide: away from the peak
         RandomFeatureRegressor(n, random_state=0).fit(X, y)  # alpha="auto"
+
+
+@pytest.mark.parametrize("n_components", [300, 30], ids=["dual", "primal"])
+@pytest.mark.parametrize("alpha", [1e-3, 1.0])
+def test_intercept_equals_ridge_on_the_same_features(n_components, alpha):
+    from sklearn.linear_model import Ridge
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 4))
+    Y = np.c_[X[:, 0] ** 2 + 3.0, -X[:, 1] + 5.0] + 0.1 * rng.normal(size=(60, 2))
+    reg = RandomFeatureRegressor(n_components, alpha=alpha, random_state=0).fit(X, Y)
+    Z = WendlandFeatures(n_components, random_state=0).fit_transform(X)
+    phi1 = get_activation("wendland0", 5, "scale").second_moment()  # bias: d + 1
+    ref = Ridge(alpha=alpha * phi1, solver="svd").fit(Z, Y)
+    np.testing.assert_allclose(reg.coef_, ref.coef_.T, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(reg.intercept_, ref.intercept_, rtol=1e-10)
+    np.testing.assert_allclose(reg.predict(X), ref.predict(Z), rtol=1e-10)
+
+
+def test_intercept_limit_of_alpha_zero_is_the_centered_min_norm_solution():
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(40, 3))
+    y = X[:, 0] + 4.0
+    reg = RandomFeatureRegressor(400, alpha=0.0, random_state=0).fit(X, y)
+    Z = WendlandFeatures(400, random_state=0).fit_transform(X)
+    Zc = Z - Z.mean(axis=0)
+    coef = np.linalg.lstsq(Zc, y - y.mean(), rcond=None)[0]
+    np.testing.assert_allclose(reg.coef_, coef, rtol=1e-7, atol=1e-10)
+    assert reg.intercept_ == pytest.approx(y.mean() - Z.mean(axis=0) @ coef)
+    assert reg.rank_ == 40  # the design [Z, 1]: interpolation
+
+
+@pytest.mark.parametrize("d", [2, 3, 10, 30, 64, 100, 300, 1000])
+@pytest.mark.parametrize("activation", ["wendland0", "wendland2"])
+def test_default_zeta_keeps_wendland_features_alive_in_any_dimension(d, activation):
+    rng = np.random.RandomState(d)
+    X = rng.normal(size=(20, d))
+    Z = WendlandFeatures(200, activation=activation, random_state=0).fit_transform(X)
+    # the features of every sample are far from zero and vary across units;
+    # the variation shrinks like 1/sqrt(d) (x^T w ~ N(0, 1/d) in
+    # exp(-2 sqrt(1 - x^T w)), the limiting shape of zeta="scale")
+    row_rms = np.sqrt(np.mean(Z**2, axis=1)) * np.sqrt(200)
+    assert row_rms.min() > 1e-3
+    assert np.median(np.std(Z, axis=1) / np.mean(Z, axis=1)) > 0.25 / np.sqrt(d)
+    # the paper's zeta = sqrt(2) vanishes from d ~ 30 on
+    if d >= 64:
+        Zp = WendlandFeatures(200, activation=activation, zeta=None).fit_transform(X)
+        assert np.sqrt(np.mean(Zp**2)) * np.sqrt(200) < 1e-10
