@@ -169,13 +169,15 @@ FEATURE_PARAMETER_CONSTRAINTS = {
 class RandomFeaturesMixin:
     """Weight sampling and feature evaluation shared by the estimators."""
 
-    def _fit_features(self, X):
-        """Draw ``random_weights_`` and resolve the activation for ``X``."""
+    def _fit_features(self, X, zeta="param"):
+        """Draw ``random_weights_`` and resolve the activation for ``X``
+        (with ``zeta`` instead of the parameter when one is given)."""
         d = X.shape[1] + int(self.bias)
         self.random_weights_ = sample_weights(
             d, self.n_components, self.weights, self.random_state, dtype=X.dtype
         )
-        self._activation = get_activation(self.activation, d, self.zeta)
+        zeta = self.zeta if isinstance(zeta, str) and zeta == "param" else zeta
+        self._activation = get_activation(self.activation, d, zeta)
         return self
 
     def _feature_map(self, X, block_size=None):

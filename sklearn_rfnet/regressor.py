@@ -206,7 +206,7 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         H = population_gram(
             np.asarray(Xt, dtype=np.float64),
             self.activation,
-            zeta=self.zeta,
+            zeta=self._activation.zeta if self._activation.zeta else self.zeta,
             weights=self.weights,
         )
         spec = population_spectrum(H)

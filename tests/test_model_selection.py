@@ -441,3 +441,27 @@ def test_exact_landweber_loo_warns_with_its_cost(monkeypatch):
     with warnings.catch_warnings():  # cheap at n = 30: silent by default
         warnings.simplefilter("error", EfficiencyWarning)
         _cv(n_components=300, solver="landweber", random_state=0).fit(X, y)
+
+
+def test_zeta_search_is_the_best_of_the_fixed_zeta_searches():
+    from sklearn_rfnet.activations import scale_zeta, wendland_exponent
+
+    X, y = _data(n=30, seed=4)
+    zetas = [1.5, 3.0, "scale"]
+    both = _cv(n_components=M, zetas=zetas, cv=3, random_state=0).fit(X, y)
+    singles = [
+        _cv(n_components=M, zeta=z, cv=3, random_state=0).fit(X, y) for z in zetas
+    ]
+    best = int(np.argmax([s.best_score_ for s in singles]))
+    assert both.best_score_ == pytest.approx(singles[best].best_score_, rel=1e-12)
+    np.testing.assert_allclose(both.predict(X), singles[best].predict(X), rtol=1e-10)
+    scale = scale_zeta(wendland_exponent(X.shape[1] + 1, 0))
+    assert both.zeta_ == pytest.approx([1.5, 3.0, scale][best])
+    res = both.cv_results_
+    assert res["param_zeta"].shape == res["param_alpha"].shape == (150,)
+    assert set(res["params"][0]) == {"zeta", "alpha"}
+    # "auto": five bandwidths around "scale"
+    auto = _cv(n_components=M, zetas="auto", cv=3, random_state=0).fit(X, y)
+    assert len(np.unique(auto.cv_results_["param_zeta"])) == 5
+    with pytest.raises(ValueError, match="zetas"):
+        _cv(n_components=M, zetas=[-1.0], random_state=0).fit(X, y)
