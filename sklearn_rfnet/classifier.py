@@ -110,9 +110,16 @@ class RandomFeatureClassifier(ClassifierMixin, _BaseRandomFeatureModel):
         Landweber stops at the first step with relative training residual
         ``||Z coef - Y||_F / ||Y||_F <= tol``; ``tol=0`` runs exactly
         ``max_iter`` steps.
-    step_size : float, default=None
-        Landweber step ``eta``; ``None`` uses the optimal
-        ``2 / (lambda_min(H_hat) + lambda_max(H_hat))`` (Lemma 4.2).
+    step_size : float, "optimal" or None, default=None
+        Landweber step ``eta``. ``None`` is ``1 / lambda_max``: every
+        eigencomponent converges monotonically, the top one in one step.
+        ``"optimal"`` is the paper's ``2 / (lambda_min + lambda_max)``
+        (Lemma 4.2, with the smallest non-zero eigenvalue when the Gram
+        matrix is singular), which minimizes the worst contraction factor but
+        leaves the top component oscillating when the condition number is
+        large (measured: one-vs-rest test accuracy 0.51-0.60 after 1000
+        steps where ``None`` gives 0.99-1.0). A number must be below
+        ``2 / lambda_max``.
     delta : float, default=0.01
         Failure probability in the width bound of Lemma 2.4.
     block_size : int, default=None

@@ -297,11 +297,16 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         the other activations.
     max_iter : int, default=1000
         Largest step count of the default ``n_iters`` grid.
-    step_size : float, default=None
-        Landweber step ``eta``; ``None`` uses, on each training subset, the
-        optimal ``2 / (lambda_min + lambda_max)`` of its ``H_hat`` (Lemma
-        4.2), as a refit would. A fixed step must be below
-        ``2 / lambda_max(H_hat)``.
+    step_size : float, "optimal" or None, default=None
+        Landweber step ``eta``. ``None`` is ``1 / lambda_max``: every
+        eigencomponent converges monotonically, the top one in one step.
+        ``"optimal"`` is the paper's ``2 / (lambda_min + lambda_max)``
+        (Lemma 4.2, with the smallest non-zero eigenvalue when the Gram
+        matrix is singular), which minimizes the worst contraction factor but
+        leaves the top component oscillating when the condition number is
+        large (measured: one-vs-rest test accuracy 0.51-0.60 after 1000
+        steps where ``None`` gives 0.99-1.0). A number must be below
+        ``2 / lambda_max``.
     delta : float, default=0.01
         Failure probability in the width bound of Lemma 2.4.
     block_size : int, default=None
@@ -718,7 +723,7 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
     def _check_step(self, summary):
         eta = landweber_step(summary, self.step_size)
         eta_max = 2.0 / summary.lambda_max if summary.lambda_max > 0 else math.inf
-        if self.step_size is not None and not eta < eta_max:
+        if not isinstance(self.step_size, str | None) and not eta < eta_max:
             raise ValueError(
                 f"step_size={eta:.6g} is not in (0, 2 / lambda_max(H_hat)) = "
                 f"(0, {eta_max:.6g}): gradient descent would diverge (Theorem 4.3)."

@@ -91,7 +91,11 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "step_size": [Interval(Real, 0, None, closed="neither"), None],
+        "step_size": [
+            Interval(Real, 0, None, closed="neither"),
+            StrOptions({"optimal"}),
+            None,
+        ],
         "delta": [Interval(Real, 0, 1, closed="neither")],
         "block_size": [Interval(Integral, 1, None, closed="left"), None],
         "population_diagnostics": ["boolean", StrOptions({"auto"})],
@@ -333,10 +337,16 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
         Landweber stops at the first step with relative training residual
         ``||Z coef - y|| / ||y|| <= tol``; ``tol=0`` runs exactly ``max_iter``
         steps.
-    step_size : float, default=None
-        Landweber step ``eta``; ``None`` uses the optimal
-        ``2 / (lambda_min(H_hat) + lambda_max(H_hat))`` (Lemma 4.2, with the
-        smallest non-zero eigenvalue when ``H_hat`` is singular).
+    step_size : float, "optimal" or None, default=None
+        Landweber step ``eta``. ``None`` is ``1 / lambda_max``: every
+        eigencomponent converges monotonically, the top one in one step.
+        ``"optimal"`` is the paper's ``2 / (lambda_min + lambda_max)``
+        (Lemma 4.2, with the smallest non-zero eigenvalue when the Gram
+        matrix is singular), which minimizes the worst contraction factor but
+        leaves the top component oscillating when the condition number is
+        large (measured: one-vs-rest test accuracy 0.51-0.60 after 1000
+        steps where ``None`` gives 0.99-1.0). A number must be below
+        ``2 / lambda_max``.
     delta : float, default=0.01
         Failure probability in the width bound of Lemma 2.4
         (``required_width_``).

@@ -808,12 +808,14 @@ def solve_landweber(
     """Gradient descent on the last layer from ``alpha_0 = 0`` (Landweber).
 
     Iterates ``alpha_{k+1} = alpha_k - eta Z^T (Z alpha_k - y)``,
-    ``alpha_0 = 0`` (eq. A.7; Lemma 4.2, Theorem 4.3), with by default the
-    optimal step ``eta = 2 / (lambda_min + lambda_max)`` (Remark 6). When the
-    Gram matrix is singular, ``lambda_min`` is replaced by the smallest
-    non-zero eigenvalue: that step is optimal on the range of ``Z``, where
-    the iteration moves (``2 / lambda_max`` would leave the top component
-    oscillating).
+    ``alpha_0 = 0`` (eq. A.7; Lemma 4.2, Theorem 4.3). By default
+    ``eta = 1 / lambda_max``, with which every eigencomponent converges
+    monotonically; ``step_size="optimal"`` is the paper's
+    ``eta = 2 / (lambda_min + lambda_max)`` (Lemma 4.2, Remark 6), optimal
+    for the worst-case contraction but leaving the top component oscillating
+    when the condition number is large. When the Gram matrix is singular,
+    ``lambda_min`` is the smallest non-zero eigenvalue (the step is then
+    optimal on the range of ``Z``, where the iteration moves).
 
     The iterates are not formed one by one. With the Gram matrix of the
     regime diagonalized, every iterate is a spectral filter of the targets
@@ -840,9 +842,11 @@ def solve_landweber(
         Gives ``Z``.
     Y : array_like of shape (n,) or (n, n_targets)
         Targets; with several targets the residual is the Frobenius norm.
-    step_size : float, default=None
-        ``eta``; ``None`` uses the optimal step above. Must be below
-        ``2 / lambda_max``, else gradient descent diverges.
+    step_size : float, "optimal" or None, default=None
+        ``eta``: ``None`` is ``1 / lambda_max``, ``"optimal"`` the step of
+        Lemma 4.2 (see :func:`~sklearn_rfnet._spectral.landweber_step`). A
+        number must be below ``2 / lambda_max``, else gradient descent
+        diverges.
     max_iter : int, default=1000
         Maximum number of gradient steps.
     tol : float, default=1e-10
@@ -869,7 +873,11 @@ def solve_landweber(
     >>> Z = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]])
     >>> res = solve_landweber(DenseOperator(Z), np.array([1.0, 2.0]), tol=1e-12)
     >>> res.n_iter, res.stop_reason, np.allclose(Z @ res.coef, [1.0, 2.0])
-    (40, 'tol', True)
+    (66, 'tol', True)
+    >>> solve_landweber(
+    ...     DenseOperator(Z), np.array([1.0, 2.0]), tol=1e-12, step_size="optimal"
+    ... ).n_iter  # Lemma 4.2's step: fewer steps on this well-conditioned Z
+    40
     """
     n, m = op.shape
     Y = _check_targets(Y, n)
@@ -892,7 +900,7 @@ def solve_landweber(
     )
     eta_max = 2.0 / summary.lambda_max if summary.lambda_max > 0 else math.inf
     eta = _spectral.landweber_step(summary, step_size)
-    if step_size is not None and not 0.0 < eta < eta_max:
+    if not isinstance(step_size, str | None) and not 0.0 < eta < eta_max:
         raise ValueError(
             f"step_size={eta:.6g} is not in (0, 2 / lambda_max) = "
             f"(0, {eta_max:.6g}): gradient descent would diverge (Theorem 4.3)."

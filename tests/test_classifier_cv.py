@@ -84,21 +84,7 @@ def test_one_class_is_an_error():
         RandomFeatureClassifierCV(),
         RandomFeatureClassifierCV(activation="relu", solver="landweber"),
     ],
-    expected_failed_checks=lambda est: {
-        **zero_row_failures(est),
-        **(
-            {
-                "check_classifiers_train": (
-                    "Landweber's 1000 steps underfit the check's 2-D blobs "
-                    "(see tests/test_classifier.py, _LANDWEBER_UNDERFITS); "
-                    "the cross-validation picks the most steps and still "
-                    "stays below 0.83"
-                )
-            }
-            if est.solver == "landweber"
-            else {}
-        ),
-    },
+    expected_failed_checks=zero_row_failures,
 )
 @pytest.mark.filterwarnings("ignore::scipy.linalg.LinAlgWarning")
 def test_sklearn_compatible_estimator(estimator, check):

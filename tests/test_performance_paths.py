@@ -268,7 +268,9 @@ def test_landweber_large_k_equals_explicit_iteration():
             got[k] = alpha.copy()
     assert curve[-1] > 1e-3  # still far from converged: a real test of large k
     for k in checkpoints:
-        res = solve_landweber(DenseOperator(Z), y, max_iter=k, tol=0.0)
+        res = solve_landweber(
+            DenseOperator(Z), y, max_iter=k, tol=0.0, step_size="optimal"
+        )
         assert res.n_iter == k
         assert _rel(res.coef, got[k]) <= 1e-10
         np.testing.assert_allclose(res.loss_curve, curve[: k + 1], rtol=1e-10)

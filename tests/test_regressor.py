@@ -149,12 +149,22 @@ def test_landweber_path_through_estimator(sphere_data):
         alpha = alpha - eta * Z.T @ (Z @ alpha - y)
         if k in (1, 2, 10, 50):
             reg = _paper(
-                200, solver="landweber", max_iter=k, tol=0, random_state=3
+                200,
+                solver="landweber",
+                max_iter=k,
+                tol=0,
+                step_size="optimal",  # Lemma 4.2
+                random_state=3,
             ).fit(X, y)
             assert reg.n_iter_ == k and len(reg.loss_curve_) == k + 1
             np.testing.assert_allclose(reg.coef_, alpha, rtol=1e-10, atol=1e-13)
     long = _paper(
-        200, solver="landweber", max_iter=10**6, tol=1e-12, random_state=3
+        200,
+        solver="landweber",
+        max_iter=10**6,
+        tol=1e-12,
+        step_size="optimal",
+        random_state=3,
     ).fit(X, y)
     direct = _paper(200, random_state=3).fit(X, y)
     assert long.loss_curve_[-1] <= 1e-12 and long.n_iter_ < 10**6

@@ -125,7 +125,9 @@ def test_landweber_equals_explicit_gradient_descent(multi):
     eta = 2.0 / (lam[0] + lam[-1])  # Lemma 4.2
     explicit = _explicit_gd(Z, y, eta, 50)
     for k in range(1, 51):
-        res = solve_landweber(DenseOperator(Z), y, max_iter=k, tol=0.0)
+        res = solve_landweber(
+            DenseOperator(Z), y, max_iter=k, tol=0.0, step_size="optimal"
+        )
         assert res.n_iter == k
         assert res.step_size == pytest.approx(eta, rel=1e-12)
         scale = np.linalg.norm(explicit[k])
@@ -138,7 +140,9 @@ def test_landweber_equals_explicit_gradient_descent(multi):
 def test_landweber_converges_to_min_norm():
     Z = _Z(15, 60, seed=5)
     y = np.random.RandomState(5).normal(size=15)
-    res = solve_landweber(DenseOperator(Z), y, max_iter=10**7, tol=1e-13)
+    res = solve_landweber(
+        DenseOperator(Z), y, max_iter=10**7, tol=1e-13, step_size="optimal"
+    )
     assert res.stop_reason == "tol" and res.n_iter < 10**7
     assert res.loss_curve[-1] <= 1e-13 < res.loss_curve[-2]
     ref = np.linalg.lstsq(Z, y, rcond=None)[0]
@@ -155,7 +159,9 @@ def test_landweber_max_iter_warning_and_rank_deficiency():
     y = np.random.RandomState(1).normal(size=10)
     with pytest.warns(RankDeficiencyWarning):
         with pytest.warns(ConvergenceWarning, match="never fitted"):
-            res = solve_landweber(DenseOperator(Z), y, max_iter=200, tol=1e-12)
+            res = solve_landweber(
+                DenseOperator(Z), y, max_iter=200, tol=1e-12, step_size="optimal"
+            )
     assert res.n_iter == 200 and res.stop_reason == "max_iter"
     # converged on the range of Z: the minimum-norm least-squares solution
     np.testing.assert_allclose(
@@ -294,7 +300,9 @@ def test_landweber_exact_on_singular_gram_for_large_k():
     for k in sorted(checkpoints):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RankDeficiencyWarning)
-            res = solve_landweber(DenseOperator(Z), y, max_iter=k, tol=0.0)
+            res = solve_landweber(
+                DenseOperator(Z), y, max_iter=k, tol=0.0, step_size="optimal"
+            )
         assert res.step_size == pytest.approx(eta, rel=1e-10)
         assert np.linalg.norm(res.coef - got[k]) <= 1e-10 * np.linalg.norm(got[k])
 
@@ -307,7 +315,11 @@ def test_landweber_primal_equals_explicit_gradient_descent(block_size):
     eta = 2.0 / (lam[0] + lam[-1])
     explicit = _explicit_gd(Z, Y, eta, 300)
     res = solve_landweber(
-        DenseOperator(Z, block_size=block_size), Y, max_iter=300, tol=0.0
+        DenseOperator(Z, block_size=block_size),
+        Y,
+        max_iter=300,
+        tol=0.0,
+        step_size="optimal",
     )
     assert res.solver == "primal-landweber" and res.n_iter == 300
     np.testing.assert_allclose(res.coef, explicit[300], rtol=1e-10)
@@ -324,3 +336,17 @@ def test_landweber_huge_targets_no_overflow():
     assert np.all(np.isfinite(huge.loss_curve))
     np.testing.assert_allclose(huge.loss_curve, small.loss_curve, rtol=1e-12)
     np.testing.assert_allclose(huge.coef, small.coef * 1e300, rtol=1e-12)
+
+
+def test_default_step_is_one_over_lambda_max_and_monotone():
+    # the optimal step of Lemma 4.2 leaves the top component oscillating
+    # (1 - eta lambda_max ~ -1 for a large condition number); 1 / lambda_max
+    # fits it in one step and every residual component decreases
+    Z = _Z(10, 40, seed=8, decay=np.logspace(0, -3, 10))
+    lam, U = np.linalg.eigh(Z @ Z.T)
+    y = U[:, -1]  # the top eigenvector
+    res = solve_landweber(DenseOperator(Z), y, max_iter=2, tol=0.0)
+    assert res.step_size == pytest.approx(1 / lam[-1], rel=1e-10)
+    assert res.loss_curve[1] < 1e-10
+    opt = solve_landweber(DenseOperator(Z), y, max_iter=2, tol=0.0, step_size="optimal")
+    assert opt.loss_curve[2] > 0.99  # back where it started after 2 steps
