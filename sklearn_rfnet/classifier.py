@@ -73,8 +73,7 @@ class RandomFeatureClassifier(ClassifierMixin, _BaseRandomFeatureModel):
     weights : {"sphere", "gaussian"}, default="sphere"
         Distribution of the columns of ``W`` (Section 2.1, Appendix A.1).
     normalize : bool, default=True
-        Project each row onto the unit sphere. Rows of zeros are then an
-        error unless ``bias=True``.
+        Project each row onto the unit sphere (rows of zeros stay zero).
     bias : bool, default=True
         Append a constant 1 to each row before normalizing (footnote 2,
         Remark 1): a bias for every hidden unit, and the row's norm is kept

@@ -105,27 +105,23 @@ def prepare_inputs(X, *, normalize=True, bias=False):
     normalize : bool, default=True
         Divide each row by its Euclidean norm (the paper's standing assumption
         ``||x_i|| = 1``, Section 2).
-    bias : bool, default=True
-        Append a constant 1 to each row before normalizing (footnote 2,
-        Remark 1): a bias for every hidden unit, and the row's norm is kept
-        (without it, rows on the sphere lose their norm). ``False`` is the
-        paper's setting without bias.
+    bias : bool, default=False
+        Append a constant 1 before normalizing (footnote 2, Remark 1).
 
     Returns
     -------
     X_tilde : {ndarray, CSR matrix} of shape (n, d + bias)
-
-    Raises
-    ------
-    ValueError
-        If ``normalize`` is true, ``bias`` false and a row is zero: it has no
-        direction on the sphere.
+        Rows of zeros (possible only with ``bias=False``) have no direction
+        on the sphere: they stay zero, as
+        :func:`sklearn.preprocessing.normalize` leaves them, and their
+        features are ``gamma(0) / sqrt(m)``.
 
     Examples
     --------
     >>> import numpy as np
-    >>> prepare_inputs(np.array([[3.0, 4.0]]), bias=False)
-    array([[0.6, 0.8]])
+    >>> prepare_inputs(np.array([[3.0, 4.0], [0.0, 0.0]]), bias=False)
+    array([[0.6, 0.8],
+           [0. , 0. ]])
     """
     if bias:
         ones = np.ones((X.shape[0], 1), dtype=X.dtype)
@@ -139,14 +135,7 @@ def prepare_inputs(X, *, normalize=True, bias=False):
     if not normalize:
         return X if (bias or sp.issparse(X)) else np.array(X, copy=True)
     norms = _row_norms(X)
-    zero = np.flatnonzero(norms == 0.0)
-    if zero.size:
-        raise ValueError(
-            f"X has {zero.size} row(s) of zeros (first: row {zero[0]}), which "
-            "cannot be projected onto the unit sphere (normalize=True). Remove "
-            "them, set bias=True (a constant coordinate is appended first), or "
-            "set normalize=False."
-        )
+    norms[norms == 0.0] = 1.0  # rows of zeros stay zero (as normalize does)
     if sp.issparse(X):
         X = X.astype(X.dtype, copy=True)  # CSR, never the caller's
         X.data /= np.repeat(norms, np.diff(X.indptr)).astype(X.dtype)
@@ -235,10 +224,13 @@ class WendlandFeatures(
         (Section 2.1) or standard Gaussian (Appendix A.1).
     normalize : bool, default=True
         Project each row onto the unit sphere (after the bias column, if
-        any). Rows of zeros are then an error unless ``bias=True``.
-    bias : bool, default=False
+        any). Rows of zeros stay zero, as
+        :func:`sklearn.preprocessing.normalize` leaves them.
+    bias : bool, default=True
         Append a constant 1 to each row before normalizing (footnote 2,
-        Remark 1): a bias term for every hidden unit.
+        Remark 1): a bias for every hidden unit, and the row's norm is kept
+        (without it, rows on the sphere lose their norm). ``False`` is the
+        paper's setting without bias.
     random_state : int, RandomState instance or None, default=None
         Seed for ``W``. The same seed gives the same weights as
         :class:`~sklearn_rfnet.RandomFeatureRegressor` with the same

@@ -207,6 +207,8 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
             return
         Xt = prepare_inputs(X, normalize=True, bias=self.bias)
         Xt = Xt.toarray() if sp.issparse(Xt) else Xt
+        if not np.all(np.any(Xt != 0, axis=1)):
+            return  # a row of zeros is not a point of the sphere: no H
         H = population_gram(
             np.asarray(Xt, dtype=np.float64),
             self.activation,
@@ -408,7 +410,9 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
         Theorem 4.3, with which ``Z`` has full row rank (and gradient descent
         reaches zero training loss) with probability ``1 - delta``;
         ``math.inf`` when ``lambda_min(H) = 0``. ``None`` when the population
-        diagnostics are not computed or ``weights="gaussian"`` (Appendix
+        diagnostics are not computed (also when a row of ``X`` is zero and
+        ``bias=False``: it is no point of the sphere) or
+        ``weights="gaussian"`` (Appendix
         A.1's bound has an unspecified constant).
     alpha_ : float
         The ridge strength used, in the unit of ``alpha`` (the leave-one-out

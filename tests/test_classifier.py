@@ -8,7 +8,6 @@ import warnings
 
 import numpy as np
 import pytest
-from _check_reasons import zero_row_failures
 from sklearn.base import clone
 from sklearn.datasets import make_blobs
 from sklearn.preprocessing import LabelBinarizer, StandardScaler
@@ -186,20 +185,13 @@ def _instances():
                     )
 
 
-def _expected_failed_checks(est):
-    failures = zero_row_failures(est)
-    return failures
-
-
 # The checks feed degenerate data on purpose (2-D points, constant columns):
 # the package's conditioning diagnostics (RankDeficiencyWarning, a
 # LinAlgWarning and thus a RuntimeWarning, which pyproject.toml makes an
 # error) are right to fire there and are not what the checks test.
 # numpy's own RuntimeWarnings stay errors.
 @pytest.mark.filterwarnings("ignore::scipy.linalg.LinAlgWarning")
-@parametrize_with_checks(
-    list(_instances()), expected_failed_checks=_expected_failed_checks
-)
+@parametrize_with_checks(list(_instances()))
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 

@@ -6,7 +6,6 @@ import warnings
 
 import numpy as np
 import pytest
-from _check_reasons import zero_row_failures
 from sklearn.datasets import make_regression
 from sklearn.preprocessing import StandardScaler, scale
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -19,7 +18,6 @@ from sklearn_rfnet import (
 from sklearn_rfnet.activations import ACTIVATIONS
 
 
-# Rows of zeros: see tests/_check_reasons.py.
 def _instances():
     for activation in sorted(ACTIVATIONS):
         yield WendlandFeatures(activation=activation)
@@ -31,14 +29,7 @@ def _instances():
             )
 
 
-def _expected_failed_checks(est):
-    sparse = isinstance(est, RandomFeatureRegressor)
-    return zero_row_failures(est, sparse=sparse)
-
-
-@parametrize_with_checks(
-    list(_instances()), expected_failed_checks=_expected_failed_checks
-)
+@parametrize_with_checks(list(_instances()))
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 

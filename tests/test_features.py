@@ -39,13 +39,16 @@ def test_bias_appends_constant_before_projection():
     np.testing.assert_allclose(Z, np.maximum(Xt @ tr.random_weights_, 0) / np.sqrt(5))
 
 
-def test_zero_rows_rejected_without_bias():
+def test_zero_rows_stay_zero_without_bias():
+    # no direction on the sphere: left at zero, as sklearn's normalize does
     X = np.array([[1.0, 2.0], [0.0, 0.0], [0.0, 0.0]])
-    tr = WendlandFeatures(n_components=5, bias=False).fit(X)
-    with pytest.raises(ValueError, match=r"2 row\(s\) of zeros \(first: row 1\)"):
-        tr.transform(X)
-    with pytest.raises(ValueError, match="zeros"):
-        tr.transform(sp.csr_matrix(X))
+    tr = WendlandFeatures(n_components=5, bias=False, activation="relu").fit(X)
+    Z = tr.transform(X)
+    np.testing.assert_array_equal(Z[1:], 0.0)  # relu(0) = 0
+    np.testing.assert_allclose(tr.transform(sp.csr_matrix(X)), Z, rtol=1e-14)
+    Xn = prepare_inputs(X, bias=False)
+    np.testing.assert_array_equal(Xn[1:], 0.0)
+    assert np.linalg.norm(Xn[0]) == pytest.approx(1.0)
     # normalize=False leaves rows as they are
     Z = WendlandFeatures(
         n_components=5, normalize=False, bias=False, activation="relu"

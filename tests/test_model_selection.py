@@ -7,7 +7,6 @@ import warnings
 
 import numpy as np
 import pytest
-from _check_reasons import zero_row_failures
 from scipy import linalg
 from sklearn.datasets import make_regression
 from sklearn.model_selection import KFold, LeaveOneOut, ShuffleSplit
@@ -366,13 +365,7 @@ def _instances():
                     )
 
 
-def _expected_failed_checks(est):
-    return zero_row_failures(est)
-
-
-@parametrize_with_checks(
-    list(_instances()), expected_failed_checks=_expected_failed_checks
-)
+@parametrize_with_checks(list(_instances()))
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
