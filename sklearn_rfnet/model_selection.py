@@ -38,9 +38,16 @@ from sklearn.model_selection import check_cv
 from threadpoolctl import threadpool_limits
 
 from ._compat import StrOptions, _fit_context, validate_data
-from ._spectral import landweber_gains, landweber_residuals, landweber_step, ridge_gains
+from ._docstrings import for_classifier, section
+from ._spectral import (
+    landweber_gains,
+    landweber_residuals,
+    landweber_step,
+    ridge_gains,
+    ridge_loo_squared_errors,
+)
 from .activations import scale_zeta, wendland_exponent
-from .classifier import _encode_labels, _labels_from_scores
+from .classifier import _encode_labels, _OneVsRestOutputMixin
 from .diagnostics import spectral_summary
 from .regressor import _BaseRandomFeatureModel
 from .solvers import DirectResult, LandweberResult, _centered_eigh, _intercept
@@ -60,12 +67,6 @@ _AUTO_ZETA_SCALES = (0.5, 1.0, 2.0, 4.0, 8.0)
 
 # --------------------------------------------------------------------------
 # Spectral filters: the dual gains of one grid of models on one H_hat
-
-
-def _eigh(H):
-    return linalg.eigh(
-        H, lower=True, check_finite=False, driver="evd", overwrite_a=True
-    )
 
 
 def _center_cross(B, K_train_mean_rows):
@@ -124,31 +125,6 @@ def _fold_squared_errors(H, Y, train, test, m, filters, center=False):
     BU = B @ U  # (n_test, n_eig)
     pred = np.einsum("sj,gj,jt->gst", BU, gains, P, optimize=True) + offset
     return np.mean((pred - Y[test][None]) ** 2, axis=(1, 2))
-
-
-def _ridge_loo_squared_errors(lam, U, Y, alphas):
-    """Leave-one-out squared residuals of ridge, from one eigendecomposition.
-
-    ``e_i = (G y)_i / G_ii`` with ``G = U diag(1 / (lambda + alpha)) U^T`` is
-    the residual at ``x_i`` of the ridge fit on the other ``n - 1`` rows
-    (exact: ``G`` is the inverse of ``H_hat + alpha I``, and ``1 / G_ii`` is
-    the Schur complement that drops row ``i``). It needs ``H_hat + alpha I``
-    nonsingular; the caller handles the other ``alpha``.
-
-    Returns
-    -------
-    sq : ndarray of shape (n, n_alphas)
-        Squared residuals, averaged over targets.
-    """
-    lam_c = np.maximum(lam, 0.0)
-    P = U.T @ Y
-    U2 = U**2
-    out = np.empty((U.shape[0], len(alphas)))
-    for a, alpha in enumerate(alphas):
-        g = 1.0 / (lam_c + alpha)
-        e = (U @ (g[:, None] * P)) / (U2 @ g)[:, None]
-        out[:, a] = np.mean(e**2, axis=1)
-    return out
 
 
 def _loo_squared_errors(H, Y, m, filters, center=False):
@@ -670,7 +646,9 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         return state
 
     def predict(self, X):
-        """Output of the chosen network, ``gamma(X_tilde W) coef_ / sqrt(m)``.
+        """Output of the chosen network on ``X``.
+
+        ``gamma(X_tilde W) coef_ / sqrt(m) + intercept_``.
 
         Parameters
         ----------
@@ -764,7 +742,7 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         closed = lam_floor + grid > summary.threshold
         errors = np.empty((n, len(grid)))
         Yc = Y - Y.mean(axis=0) if center else Y
-        errors[:, closed] = _ridge_loo_squared_errors(lam, U, Yc, grid[closed])
+        errors[:, closed] = ridge_loo_squared_errors(lam, U, Yc, grid[closed])
         if not np.all(closed):  # alpha = 0 on a singular H_hat: refit each fold
             rest = self._filters(grid[~closed])
             errors[:, ~closed] = _loo_squared_errors(H, Y, m, rest, center)
@@ -805,22 +783,9 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         return tags
 
 
-def _section(doc, title):
-    """The body of a numpydoc section of ``doc`` (up to the next section)."""
-    lines = doc.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.strip() == title) + 2
-    stop = next(
-        (
-            i
-            for i in range(start, len(lines) - 1)
-            if lines[i + 1].strip().startswith("---") and lines[i].strip()
-        ),
-        len(lines),
-    )
-    return "\n".join(lines[start:stop]).rstrip().lstrip()  # placed after 4 spaces
-
-
-class RandomFeatureClassifierCV(ClassifierMixin, RandomFeatureRegressorCV):
+class RandomFeatureClassifierCV(
+    ClassifierMixin, _OneVsRestOutputMixin, RandomFeatureRegressorCV
+):
     """Random-feature classifier with the regularization chosen by cross-validation.
 
     :class:`~sklearn_rfnet.RandomFeatureClassifier` (one-vs-rest least
@@ -880,38 +845,6 @@ class RandomFeatureClassifierCV(ClassifierMixin, RandomFeatureRegressorCV):
         )
         return self._fit_grid(X, y, _encode_labels(self, y))
 
-    def decision_function(self, X):
-        """Output of the chosen network on the ``+-1`` class coding.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            One score per sample for two classes (positive for
-            ``classes_[1]``), else one column per class.
-        """
-        return self._decision(X)
-
-    def predict(self, X):
-        """Class with the largest score (the sign of the score for two).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Predicted labels, drawn from ``classes_``.
-        """
-        scores = self.decision_function(X)  # checks that the model is fitted
-        return _labels_from_scores(self.classes_, scores)
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = False
@@ -920,11 +853,6 @@ class RandomFeatureClassifierCV(ClassifierMixin, RandomFeatureRegressorCV):
 
 
 RandomFeatureClassifierCV.__doc__ = RandomFeatureClassifierCV.__doc__.format(
-    parameters=_section(RandomFeatureRegressorCV.__doc__, "Parameters"),
-    attributes=_section(RandomFeatureRegressorCV.__doc__, "Attributes")
-    .replace(
-        "(n_components,) or (n_components, n_targets)",
-        "(n_components,) or (n_components, n_classes)",
-    )
-    .replace("ndarray of shape (n_targets,)", "ndarray of shape (n_classes,)"),
+    parameters=for_classifier(section(RandomFeatureRegressorCV.__doc__, "Parameters")),
+    attributes=for_classifier(section(RandomFeatureRegressorCV.__doc__, "Attributes")),
 )

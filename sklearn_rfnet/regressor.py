@@ -246,7 +246,7 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
                 self.__dict__.pop(name, None)
 
     def _decision(self, X):
-        """``gamma(X_tilde W) coef_ / sqrt(m)`` for validated-on-the-fly ``X``."""
+        """``gamma(X_tilde W) coef_ / sqrt(m) + intercept_`` for a new ``X``."""
         check_is_fitted(self)
         X = validate_data(
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
@@ -421,7 +421,8 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
         ``"<regime>-<method>"``: the regime ``"dual"`` (``m >= n``, the
         ``n x n`` ``H_hat``) or ``"primal"`` (``m < n``, the ``m x m``
         ``Z^T Z``), and the method: ``"cholesky"``, ``"tsqr-lsqr"`` (the
-        stable path) or ``"landweber"``.
+        stable path), ``"eigh-loo"`` (``alpha="auto"``: ridge with its
+        strength chosen by leave-one-out) or ``"landweber"``.
     n_iter_ : int
         Landweber steps taken; 1 for the direct solver (one solve).
     loss_curve_ : ndarray of shape (`n_iter_` + 1,)
@@ -514,7 +515,7 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
         return self._fit_last_layer(X, y)
 
     def predict(self, X):
-        """Network output ``gamma(X_tilde W) coef_ / sqrt(m)``.
+        """Network output ``gamma(X_tilde W) coef_ / sqrt(m) + intercept_``.
 
         Parameters
         ----------

@@ -720,15 +720,9 @@ def solve_ridge_loo(op, Y, alphas, *, fit_intercept=False):
         lam, U = _centered_eigh(G, center)
         del G
         lam = np.maximum(lam, 0.0)
-        P = U.T @ Yr
-        U2 = U**2
-        errors = np.empty(alphas.size)
-        for a, alpha in enumerate(alphas):
-            g = 1.0 / (lam + alpha)
-            e = (U @ (g[:, None] * P)) / (U2 @ g)[:, None]
-            errors[a] = np.mean(e**2)
+        errors = _spectral.ridge_loo_squared_errors(lam, U, Yr, alphas).mean(axis=0)
         best = int(np.argmin(errors))
-        C = U @ (P / (lam + alphas[best])[:, None])
+        C = U @ ((U.T @ Yr) / (lam + alphas[best])[:, None])
         coef = op.rmatmat(C)
     else:
         lam, V = _eigh(G)
