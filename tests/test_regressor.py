@@ -520,13 +520,18 @@ def test_intercept_equals_ridge_on_the_same_features(n_components, alpha):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(60, 4))
     Y = np.c_[X[:, 0] ** 2 + 3.0, -X[:, 1] + 5.0] + 0.1 * rng.normal(size=(60, 2))
-    reg = RandomFeatureRegressor(n_components, alpha=alpha, random_state=0).fit(X, Y)
     Z = WendlandFeatures(n_components, random_state=0).fit_transform(X)
     phi1 = get_activation("wendland0", 5, "scale").second_moment()  # bias: d + 1
     ref = Ridge(alpha=alpha * phi1, solver="svd").fit(Z, Y)
-    np.testing.assert_allclose(reg.coef_, ref.coef_.T, rtol=1e-8, atol=1e-10)
-    np.testing.assert_allclose(reg.intercept_, ref.intercept_, rtol=1e-10)
-    np.testing.assert_allclose(reg.predict(X), ref.predict(Z), rtol=1e-10)
+    # centered blocks (dual) or chunks merged by Chan's update (primal):
+    # the same answer whatever the block size
+    for block_size in (None, 7):
+        reg = RandomFeatureRegressor(
+            n_components, alpha=alpha, block_size=block_size, random_state=0
+        ).fit(X, Y)
+        np.testing.assert_allclose(reg.coef_, ref.coef_.T, rtol=1e-8, atol=1e-10)
+        np.testing.assert_allclose(reg.intercept_, ref.intercept_, rtol=1e-10)
+        np.testing.assert_allclose(reg.predict(X), ref.predict(Z), rtol=1e-10)
 
 
 def test_intercept_limit_of_alpha_zero_is_the_centered_min_norm_solution():
