@@ -7,9 +7,9 @@ from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.multiclass import check_classification_targets
 
-from ._compat import _fit_context, validate_data
+from ._base import _BaseRandomFeatureModel
 from ._docstrings import for_classifier, section
-from .regressor import RandomFeatureRegressor, _BaseRandomFeatureModel
+from .regressor import RandomFeatureRegressor
 
 __all__ = ["RandomFeatureClassifier"]
 
@@ -43,6 +43,10 @@ class _OneVsRestOutputMixin:
     """``decision_function`` and ``predict`` of the one-vs-rest classifiers
     (:class:`RandomFeatureClassifier` and its cross-validated twin): the
     network output on the ``+-1`` coding, and the class it points to."""
+
+    def _targets(self, y):
+        """The one-vs-rest ``+-1`` coding of the labels ``y``."""
+        return _encode_labels(self, y)
 
     def decision_function(self, X):
         """Network output on the ``+-1`` class encoding.
@@ -119,8 +123,8 @@ class RandomFeatureClassifier(
     :class:`~sklearn_rfnet.RandomFeatureRegressor` with the same parameters
     fitted on those targets. ``decision_function`` is the network output;
     ``predict`` takes its sign for two classes and its argmax otherwise.
-    The last layer has no intercept: use ``bias=True`` for an offset in the
-    hidden units.
+    With ``fit_intercept=True`` (the default) each class's score has an
+    unpenalized offset ``intercept_``, as in ``RidgeClassifier``.
 
     References
     ----------
@@ -140,28 +144,6 @@ class RandomFeatureClassifier(
     >>> clf.decision_function(X[:4]).shape, clf.score(X, y), clf.rank_
     ((4,), 1.0, 60)
     """
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
-        """Draw ``W`` and fit the last layer to one-vs-rest ``+-1`` targets.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,)
-            Class labels (numbers or strings), at least two distinct.
-
-        Returns
-        -------
-        self : object
-            Fitted classifier.
-        """
-        X, y = validate_data(
-            self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32]
-        )
-        Y = _encode_labels(self, y)
-        return self._fit_last_layer(X, Y)
 
 
 RandomFeatureClassifier.__doc__ = RandomFeatureClassifier.__doc__.format(

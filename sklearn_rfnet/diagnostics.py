@@ -6,7 +6,9 @@ Pure numpy/scipy: this module knows nothing of scikit-learn.
   into ``lambda_min``, ``lambda_max``, the condition number and the numerical
   rank, with one documented rank threshold.
 * :func:`required_width` is the width of Lemma 2.4 / Theorem 4.3 and
-  :func:`approximation_width` that of Lemma 2.5 (eq. 2.8).
+  :func:`approximation_width` that of Lemma 2.5 (eq. 2.8): guarantees, and
+  astronomically conservative; :func:`settling_width` estimates the width at
+  which ``lambda_min(H_hat)`` actually settles near ``lambda_min(H)``.
 * :func:`landweber_filter` is the spectral filter ``f_k`` of eq. 4.2 / 4.3
   and :func:`landweber_residuals` the residual norms of eq. 4.4.
 """
@@ -29,6 +31,7 @@ __all__ = [
     "optimal_step_size",
     "population_spectrum",
     "required_width",
+    "settling_width",
     "spectral_summary",
 ]
 
@@ -260,6 +263,115 @@ def approximation_width(n, lambda_min, condition_number, C, delta=0.01):
         raise ValueError(f"condition_number must be >= 1, got {kappa!r}.")
     m = 2.0 * n * C**2 / lambda_min * (kappa + 2.0 / 3.0) * math.log(2.0 * n / delta)
     return int(math.ceil(m))
+
+
+def settling_width(H, samples, *, ratio=0.5):
+    """Width at which ``lambda_min(H_hat)`` settles near ``lambda_min(H)``.
+
+    A practical estimate to set beside the guarantee of Lemma 2.4
+    (:func:`required_width`), which bounds the worst case of every
+    ``|gamma| <= C`` and comes out orders of magnitude larger than the
+    widths that work. Here the estimate is made from the distribution of the
+    features themselves. ``H_hat = (1/m) sum_k g_k g_k^T`` with
+    ``g_k = gamma(X_tilde w_k)`` i.i.d. and ``E[g g^T] = H = U Lambda U^T``
+    (eq. 2.6, 2.7). With ``a_j = u_j^T g``, second-order perturbation theory
+    for the smallest eigenvalue gives
+
+    ``lambda_1(H_hat) ~ lambda_1 (1 - b / m) + (mean of a_1^2 - lambda_1)``,
+    ``b = sum_{j > 1} E[a_j^2 a_1^2] / ((lambda_j - lambda_1) lambda_1)``,
+
+    a downward bias ``b / m`` (the Marchenko-Pastur shrinkage of the bottom
+    of the spectrum; ``b`` is typically 2-4 ``n``) and a fluctuation of
+    standard deviation ``sd(a_1^2) / sqrt(m)``. The returned width is the
+    smallest ``m`` with ``b / m + 2 sd(a_1^2) / (lambda_1 sqrt(m)) <= 1 - ratio``:
+    the bias plus two standard deviations leave ``lambda_min(H_hat) >=
+    ratio * lambda_min(H)``, the event of Lemma 2.4 for ``ratio = 1/2``.
+    The moments are estimated from ``samples``. Where a gap
+    ``lambda_j - lambda_1`` is too small for the expansion (the term
+    ``E[a_j^2 a_1^2] / (m gap)`` exceeds ``sqrt(E[a_j^2 a_1^2] / m)``, the
+    size of the mixing of two near-equal eigenvalues), the first-order term
+    is used instead, so clustered or repeated eigenvalues give a finite
+    width.
+
+    It is an estimate, not a bound: measured on diabetes, friedman1 and
+    Gaussian data (n = 150, wendland0 and ReLU, 1000 samples) it was 1.0-1.9
+    times the smallest width at which ``lambda_min(H_hat) / lambda_min(H)``
+    stayed above 1/2 in 7 draws out of 7, where Lemma 2.4 asked for 10^4.7
+    to 10^7.2 times more (see the user guide).
+
+    Parameters
+    ----------
+    H : ndarray of shape (n, n)
+        Population matrix of the training points (eq. 2.7).
+    samples : ndarray of shape (n, s)
+        Columns ``gamma(X_tilde w_k)`` for ``s`` independent weight vectors
+        (unscaled features; a few hundred to a few thousand columns).
+    ratio : float, default=0.5
+        The fraction of ``lambda_min(H)`` that ``lambda_min(H_hat)`` should
+        keep, in ``(0, 1)``.
+
+    Returns
+    -------
+    m : int or float
+        The estimated width, ``math.inf`` when ``H`` is singular (no width
+        makes ``H_hat`` invertible in the limit, e.g. ReLU on the points of
+        Definition 2.1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(20, 3))
+    >>> X /= np.linalg.norm(X, axis=1, keepdims=True)
+    >>> W = rng.normal(size=(3, 4000))
+    >>> W /= np.linalg.norm(W, axis=0)
+    >>> G = np.maximum(X @ W, 0.0)  # ReLU features
+    >>> H = G @ G.T / 4000  # (a Monte Carlo H, for the example)
+    >>> m = settling_width(H, G[:, :1000])
+    >>> 20 < m < 10_000
+    True
+    """
+    H = np.asarray(H, dtype=np.float64)
+    G = np.asarray(samples, dtype=np.float64)
+    if H.ndim != 2 or H.shape[0] != H.shape[1]:
+        raise ValueError(f"H must be a square matrix, got shape {H.shape}.")
+    if G.ndim != 2 or G.shape[0] != H.shape[0] or G.shape[1] < 2:
+        raise ValueError(
+            f"samples must have shape (n, s) with n = {H.shape[0]} and s >= 2, "
+            f"got {G.shape}."
+        )
+    if not (0.0 < ratio < 1.0):
+        raise ValueError(f"ratio must lie in (0, 1), got {ratio!r}.")
+    if not (np.all(np.isfinite(H)) and np.all(np.isfinite(G))):
+        raise ValueError("H and samples must be finite.")
+    lam, U = np.linalg.eigh(H)
+    threshold = numerical_rank_threshold(lam[-1], H.shape[0], H.shape[0])
+    lam1 = lam[0]
+    if not lam1 > threshold:
+        return math.inf
+    A2 = (U.T @ G) ** 2  # a_jk^2, (n, s)
+    a1 = A2[0]
+    s_j = (A2[1:] @ a1) / A2.shape[1]  # E[a_j^2 a_1^2], j > 1
+    gaps = lam[1:] - lam1
+    sd = float(np.std(a1))
+    eps = 1.0 - ratio
+
+    def shift(m):  # relative bias + two standard deviations at width m
+        # second order s_j / (m gap_j), or first order sqrt(s_j / m) where
+        # the gap is too small for the expansion (near-degenerate mixing)
+        mix = np.minimum(s_j / (m * np.maximum(gaps, 1e-300)), np.sqrt(s_j / m))
+        return (float(np.sum(mix)) + 2.0 * sd / math.sqrt(m)) / lam1
+
+    hi = 1.0
+    while shift(hi) > eps:
+        hi *= 2.0
+        if hi > 1e30:
+            return math.inf
+    lo = hi / 2.0 if hi > 1.0 else 1.0
+    while hi - lo > max(1.0, 1e-3 * lo):  # shift is decreasing in m
+        mid = 0.5 * (lo + hi)
+        lo, hi = (lo, mid) if shift(mid) <= eps else (mid, hi)
+    return int(math.ceil(hi))
 
 
 def _check_bound_args(n, C, delta):

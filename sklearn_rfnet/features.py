@@ -21,6 +21,7 @@ from sklearn.base import (
 from sklearn.utils import check_random_state
 
 from ._compat import Interval, StrOptions, _fit_context, check_is_fitted, validate_data
+from ._docstrings import shared_docs
 from ._operator import FeatureOperator
 from .activations import ACTIVATIONS, get_activation
 
@@ -178,6 +179,7 @@ class RandomFeaturesMixin:
         return FeatureOperator(Xt, W, self._activation, block_size=block_size)
 
 
+@shared_docs
 class WendlandFeatures(
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
@@ -203,48 +205,19 @@ class WendlandFeatures(
 
     Parameters
     ----------
-    n_components : int, default=100
-        Width ``m`` of the hidden layer (number of features produced).
-    activation : {"wendland0", "wendland2", "relu", "swish"} or callable, \
-            default="wendland0"
-        The activation ``gamma`` (Table 1). A callable must act elementwise
-        on a float array. The Wendland activations depend on the dimension
-        ``d`` of the sphere the rows live on (``n_features_in_ + bias``):
-        ``ell = floor(d/2) + 1`` (wendland0) or ``+ 3`` (wendland2).
-    zeta : float, "scale" or None, default="scale"
-        Support radius of the Wendland activations (Section 3.4.1), i.e. their
-        bandwidth: ``gamma(z) = 0`` when ``sqrt(2 - 2z) > zeta``.
-        ``"scale"`` (:func:`~sklearn_rfnet.activations.scale_zeta`) grows it
-        with the Wendland exponent so that the features stay alive in every
-        dimension; ``None`` is the paper's ``sqrt(2)`` (the support of ReLU),
-        whose features vanish numerically from ``d ~ 30`` on. Ignored by the
-        other activations.
-    weights : {"sphere", "gaussian"}, default="sphere"
-        Distribution of the columns of ``W``: uniform on the unit sphere
-        (Section 2.1) or standard Gaussian (Appendix A.1).
-    normalize : bool, default=True
-        Project each row onto the unit sphere (after the bias column, if
-        any). Rows of zeros stay zero, as
-        :func:`sklearn.preprocessing.normalize` leaves them.
-    bias : bool, default=True
-        Append a constant 1 to each row before normalizing (footnote 2,
-        Remark 1): a bias for every hidden unit, and the row's norm is kept
-        (without it, rows on the sphere lose their norm). ``False`` is the
-        paper's setting without bias.
-    random_state : int, RandomState instance or None, default=None
-        Seed for ``W``. The same seed gives the same weights as
-        :class:`~sklearn_rfnet.RandomFeatureRegressor` with the same
-        parameters.
+    {n_components}
+    {activation}
+    {zeta}
+    {weights}
+    {normalize}
+    {bias}
+    {random_state}
 
     Attributes
     ----------
-    random_weights_ : ndarray of shape (`n_features_in_` + bias, n_components)
-        The hidden-layer weights ``W``, in the dtype of the training data.
-    n_features_in_ : int
-        Number of features seen during :term:`fit`.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during :term:`fit`. Defined only when ``X``
-        has feature names that are all strings.
+    {random_weights_}
+    {n_features_in_}
+    {feature_names_in_}
 
     See Also
     --------

@@ -28,17 +28,16 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
 
 import numpy as np
 from scipy import linalg
 from sklearn.base import ClassifierMixin, RegressorMixin, is_classifier
-from sklearn.exceptions import EfficiencyWarning
 from sklearn.model_selection import check_cv
-from threadpoolctl import threadpool_limits
 
-from ._compat import StrOptions, _fit_context, validate_data
-from ._docstrings import for_classifier, section
+from ._base import _BaseRandomFeatureModel
+from ._compat import StrOptions
+from ._cv import _fold_squared_errors, _loo_squared_errors, _warn_loo_cost
+from ._docstrings import for_classifier, section, shared_docs
 from ._spectral import (
     landweber_gains,
     landweber_residuals,
@@ -47,9 +46,8 @@ from ._spectral import (
     ridge_loo_squared_errors,
 )
 from .activations import scale_zeta, wendland_exponent
-from .classifier import _encode_labels, _OneVsRestOutputMixin
+from .classifier import _OneVsRestOutputMixin
 from .diagnostics import spectral_summary
-from .regressor import _BaseRandomFeatureModel
 from .solvers import DirectResult, LandweberResult, _centered_eigh, _intercept
 
 __all__ = ["RandomFeatureClassifierCV", "RandomFeatureRegressorCV"]
@@ -63,114 +61,6 @@ _DEFAULT_ALPHAS = np.logspace(-12.0, 0.0, _N_GRID)  # times lambda_max(H_hat)
 # zetas="auto": the bandwidth constants c of scale_zeta searched (the default
 # "scale" is c = 2; larger c, narrower features)
 _AUTO_ZETA_SCALES = (0.5, 1.0, 2.0, 4.0, 8.0)
-
-
-# --------------------------------------------------------------------------
-# Spectral filters: the dual gains of one grid of models on one H_hat
-
-
-def _center_cross(B, K_train_mean_rows):
-    """Center a test-by-train kernel block with the training means.
-
-    ``k_c(x, x_j) = k(x, x_j) - mean_l k(x, x_l) - mean_i k(x_i, x_j) +
-    mean_il k(x_i, x_l)`` (``i, j, l`` over the training rows).
-    """
-    r = K_train_mean_rows
-    return B - B.mean(axis=1, keepdims=True) - r[None, :] + r.mean()
-
-
-def _fold_squared_errors(H, Y, train, test, m, filters, center=False):
-    """Mean squared test error of every grid model fitted on ``train``.
-
-    One eigendecomposition ``H[train, train] = U Lambda U^T``; the model of
-    grid point ``g`` has dual coefficients ``U diag(G[g]) U^T Y[train]`` and
-    predicts ``H[test, train]`` times them. With ``center`` (an intercept)
-    the training block is centered on its own rows (:func:`_centered_eigh`),
-    the test block with the training means, and the predictions add the
-    training mean of ``y``: exactly the fit of the estimator on ``train``.
-
-    Parameters
-    ----------
-    H : ndarray of shape (n, n)
-        ``H_hat`` of all the rows (centered or not: centering again on the
-        training rows removes any row- or column-constant term).
-    Y : ndarray of shape (n, n_targets)
-    train, test : ndarray of int
-    m : int
-        Width (for the rank threshold).
-    filters : callable
-        ``filters(lam, summary) -> G`` of shape (n_grid, n_eig).
-    center : bool, default=False
-        Fit an intercept.
-
-    Returns
-    -------
-    mse : ndarray of shape (n_grid,)
-    """
-    K = H[np.ix_(train, train)]
-    lam, U = _centered_eigh(K, center)
-    summary = spectral_summary(lam, len(train), m, size=lam.size) if lam.size else None
-    B = H[np.ix_(test, train)]
-    Yt = Y[train]
-    offset = 0.0
-    if center:
-        B = _center_cross(B, K.mean(axis=0))
-        offset = Yt.mean(axis=0)
-        Yt = Yt - offset
-    if summary is None:  # one training row and an intercept: predict its y
-        pred = np.broadcast_to(offset, (1, len(test), Y.shape[1]))
-        return np.mean((pred - Y[test][None]) ** 2, axis=(1, 2))
-    gains = filters(lam, summary)  # (n_grid, n_eig)
-    P = U.T @ Yt  # (n_eig, t)
-    BU = B @ U  # (n_test, n_eig)
-    pred = np.einsum("sj,gj,jt->gst", BU, gains, P, optimize=True) + offset
-    return np.mean((pred - Y[test][None]) ** 2, axis=(1, 2))
-
-
-def _loo_squared_errors(H, Y, m, filters, center=False):
-    """Leave-one-out by ``n`` eigendecompositions of the ``(n-1) x (n-1)``
-    principal submatrices of ``H_hat``: shape (n, n_grid).
-
-    The matrices are small and many, so BLAS runs single-threaded here (as
-    scikit-learn's KMeans does for its small products): a multi-threaded
-    ``eigh`` of a 300 x 300 matrix gains little alone and loses 10-50x when
-    the cores are shared.
-    """
-    idx = np.arange(H.shape[0])
-    with threadpool_limits(limits=1, user_api="blas"):
-        return np.array(
-            [
-                _fold_squared_errors(
-                    H, Y, np.delete(idx, i), idx[i : i + 1], m, filters, center
-                )
-                for i in idx
-            ]
-        )
-
-
-# Exact Landweber leave-one-out costs n eigendecompositions of
-# (n-1) x (n-1) matrices, O(n^4): warn when the predicted time exceeds this.
-_LOO_WARN_SECONDS = 60.0
-
-
-def _warn_loo_cost(n, eigh_seconds):
-    """Warn, with its predicted cost, before an expensive exact Landweber LOO.
-
-    The prediction is ``n`` times the measured time of the one ``n x n``
-    eigendecomposition made by ``fit`` (an upper bound: the held-out
-    matrices are one row smaller).
-    """
-    predicted = n * eigh_seconds
-    if predicted > _LOO_WARN_SECONDS:
-        warnings.warn(
-            f"Exact leave-one-out for Landweber needs n_samples={n} "
-            f"eigendecompositions of {n - 1} x {n - 1} matrices (O(n^4)): about "
-            f"{predicted / 60:.0f} min on this machine. Pass cv=5 (5 "
-            "eigendecompositions) for a k-fold estimate, or use solver='direct', "
-            "whose leave-one-out is exact in closed form.",
-            EfficiencyWarning,
-            stacklevel=4,
-        )
 
 
 # --------------------------------------------------------------------------
@@ -189,6 +79,7 @@ _CV_CONSTRAINTS = {
 }
 
 
+@shared_docs
 class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
     """Random-feature regressor with the regularization chosen by cross-validation.
 
@@ -210,35 +101,13 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
 
     Parameters
     ----------
-    n_components : int, default=100
-        Width ``m`` of the hidden layer.
-    activation : {"wendland0", "wendland2", "relu", "swish"} or callable, \
-            default="wendland0"
-        The activation ``gamma`` (Table 1); see
-        :class:`~sklearn_rfnet.WendlandFeatures`.
-    zeta : float, "scale" or None, default="scale"
-        Support radius of the Wendland activations (Section 3.4.1), i.e. their
-        bandwidth: ``gamma(z) = 0`` when ``sqrt(2 - 2z) > zeta``.
-        ``"scale"`` (:func:`~sklearn_rfnet.activations.scale_zeta`) grows it
-        with the Wendland exponent so that the features stay alive in every
-        dimension; ``None`` is the paper's ``sqrt(2)`` (the support of ReLU),
-        whose features vanish numerically from ``d ~ 30`` on. Ignored by the
-        other activations.
-    weights : {"sphere", "gaussian"}, default="sphere"
-        Distribution of the columns of ``W`` (Section 2.1, Appendix A.1).
-    normalize : bool, default=True
-        Project each row onto the unit sphere.
-    bias : bool, default=True
-        Append a constant 1 to each row before normalizing (footnote 2,
-        Remark 1): a bias for every hidden unit, and the row's norm is kept
-        (without it, rows on the sphere lose their norm). ``False`` is the
-        paper's setting without bias.
-    fit_intercept : bool, default=True
-        Fit an unpenalized output bias ``intercept_``: the last layer is
-        trained on the centered features and targets (``H_hat -> P H_hat P``,
-        ``P = I - 1 1^T / n``), and
-        ``intercept_ = mean(y) - mean(Z)^T coef_``. ``False`` is the paper's
-        network without an output bias.
+    {n_components}
+    {activation}
+    {zeta}
+    {weights}
+    {normalize}
+    {bias}
+    {fit_intercept}
     solver : {"direct", "landweber"}, default="direct"
         ``"direct"``: ridge, ``alpha`` chosen from ``alphas``.
         ``"landweber"``: gradient descent from ``coef = 0`` with the step
@@ -273,31 +142,14 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         the other activations.
     max_iter : int, default=1000
         Largest step count of the default ``n_iters`` grid.
-    step_size : float, "optimal" or None, default=None
-        Landweber step ``eta``. ``None`` is ``1 / lambda_max``: every
-        eigencomponent converges monotonically, the top one in one step.
-        ``"optimal"`` is the paper's ``2 / (lambda_min + lambda_max)``
-        (Lemma 4.2, with the smallest non-zero eigenvalue when the Gram
-        matrix is singular), which minimizes the worst contraction factor but
-        leaves the top component oscillating when the condition number is
-        large (measured: one-vs-rest test accuracy 0.51-0.60 after 1000
-        steps where ``None`` gives 0.99-1.0). A number must be below
-        ``2 / lambda_max``.
-    delta : float, default=0.01
-        Failure probability in the width bound of Lemma 2.4.
+    {step_size}
+    {delta}
     block_size : int, default=None
         Hidden units evaluated at a time; ``None`` keeps each block of ``Z``
         within 128 MiB. Cross-validation works on the ``n x n`` ``H_hat``
         whatever the width (its folds are principal submatrices).
-    population_diagnostics : bool or "auto", default="auto"
-        As in :class:`~sklearn_rfnet.RandomFeatureRegressor`: also compute
-        the population matrix ``H`` of the training data (eq. 2.7) for
-        ``population_lambda_min_``, ``population_condition_number_`` and
-        ``required_width_``; ``"auto"`` does it for ``n_samples <= 2000``.
-    random_state : int, RandomState instance or None, default=None
-        Seed for ``W``; the same as
-        :class:`~sklearn_rfnet.RandomFeatureRegressor` with the same
-        parameters.
+    {population_diagnostics}
+    {random_state}
     verbose : int, default=0
         Print the chosen value and its cross-validation error.
 
@@ -328,45 +180,26 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         ``"mean_test_score"`` (``= -mean_squared_error``) and
         ``"rank_test_score"`` (1 for the chosen value), as in
         :class:`~sklearn.model_selection.GridSearchCV`.
-    coef_ : ndarray of shape (n_components,) or (n_components, n_targets)
-        Last-layer weights of the chosen model, fitted on all the data.
-    intercept_ : float or ndarray of shape (n_targets,)
-        Output bias (0.0 when ``fit_intercept=False``).
-    random_weights_ : ndarray of shape (`n_features_in_` + bias, n_components)
-        Hidden-layer weights ``W``.
+    {coef_}
+    {intercept_}
+    {random_weights_}
     lambda_min_ : float
         Smallest eigenvalue of the training ``H_hat`` (0.0 when it is
         numerically singular).
-    lambda_max_ : float
-        Largest eigenvalue of the training ``H_hat``.
+    {lambda_max_}
     condition_number_ : float
         ``lambda_max_ / lambda_min_``; ``inf`` when ``H_hat`` is singular.
-    rank_ : int
-        Numerical rank of the design: of ``Z``, or of ``[Z, 1]`` with
-        ``fit_intercept`` (``n_samples`` when the training data can be
-        interpolated).
-    population_lambda_min_ : float or None
-        ``lambda_min(H)`` of the population matrix of the training points
-        (eq. 2.7); ``None`` when not computed.
-    population_condition_number_ : float or None
-        ``kappa(H)``; ``None`` when not computed.
-    required_width_ : int, float or None
-        Width of Lemma 2.4 / Theorem 4.3; ``None`` when not computed.
+    {rank_}
+    {population_lambda_min_}
+    {population_condition_number_}
+    {required_width_}
     solver_ : str
         ``"dual-eigh"`` (ridge from the eigendecomposition of ``H_hat``) or
         ``"dual-landweber"``.
-    loss_curve_ : ndarray of shape (`n_iter_` + 1,)
-        Relative training residual ``||Z coef_k - y|| / ||y||`` after
-        ``k = 0, ..., n_iter_`` steps (eq. 4.4) of the final fit. Only with
-        ``solver="landweber"``.
-    step_size_ : float
-        The Landweber step of the final fit. Only with
-        ``solver="landweber"``.
-    n_features_in_ : int
-        Number of features seen during :term:`fit`.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during :term:`fit`. Defined only when ``X``
-        has feature names that are all strings.
+    {loss_curve_}
+    {step_size_}
+    {n_features_in_}
+    {feature_names_in_}
 
     See Also
     --------
@@ -466,34 +299,7 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         self.random_state = random_state
         self.verbose = verbose
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
-        """Cross-validate the grid on one ``H_hat`` and refit the best model.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_targets)
-            Targets.
-
-        Returns
-        -------
-        self : object
-            Fitted regressor.
-        """
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse="csr",
-            dtype=[np.float64, np.float32],
-            multi_output=True,
-            y_numeric=True,
-        )
-        return self._fit_grid(X, y, y)
-
-    def _fit_grid(self, X, y, targets):
+    def _fit(self, X, y, targets):
         """The cross-validated fit on validated ``X``; ``targets`` are the
         regression targets (``y`` itself, or the classifier's +-1 coding);
         ``y`` defines the folds."""
@@ -577,8 +383,7 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
                 _intercept(op, coef, y_mean if center else None),
             )
         self._store(result)
-        if hasattr(self, "_store_population"):
-            self._store_population(X)
+        self._store_population(X)
         if self.verbose:
             print(
                 f"[{type(self).__name__}] zeta={self.zeta_} {name}={best:.6g} "
@@ -644,23 +449,6 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
             zeta=float(a.zeta) if a.zeta is not None else None,
         )
         return state
-
-    def predict(self, X):
-        """Output of the chosen network on ``X``.
-
-        ``gamma(X_tilde W) coef_ / sqrt(m) + intercept_``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            Predictions.
-        """
-        return self._decision(X)
 
     # ------------------------------------------------------------------
     # pieces of fit
@@ -777,11 +565,6 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         coef = op.rmatmat(C.reshape((C.shape[0],) + np.shape(y)[1:]))
         return np.asarray(coef, dtype=dtype)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = True
-        return tags
-
 
 class RandomFeatureClassifierCV(
     ClassifierMixin, _OneVsRestOutputMixin, RandomFeatureRegressorCV
@@ -823,33 +606,6 @@ class RandomFeatureClassifierCV(
     >>> clf.classes_, clf.alpha_ > 0, clf.score(X, y) > 0.9
     (array(['neg', 'pos'], dtype='<U3'), True, True)
     """
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
-        """Cross-validate the grid on one ``H_hat`` and refit the best model.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,)
-            Class labels (numbers or strings), at least two distinct.
-
-        Returns
-        -------
-        self : object
-            Fitted classifier.
-        """
-        X, y = validate_data(
-            self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32]
-        )
-        return self._fit_grid(X, y, _encode_labels(self, y))
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = False
-        tags.target_tags.single_output = True
-        return tags
 
 
 RandomFeatureClassifierCV.__doc__ = RandomFeatureClassifierCV.__doc__.format(

@@ -794,7 +794,9 @@ def _phi_circle(t, prof):
     """``phi(t)`` for ``w`` uniform on the circle ``S^1`` (``d = 2``)."""
     gamma = prof.gamma
     th_t = math.acos(t)
-    th0 = [math.acos(z) for z in prof.breaks]
+    # kinks z0 of gamma outside [-1, 1] (a wide Wendland support) are never
+    # met by x^T w on the sphere; Gaussian weights need no angle at all
+    th0 = [math.acos(z) for z in prof.breaks if -1.0 <= z <= 1.0]
     two_pi = 2.0 * math.pi
     # kinks of gamma(cos a) and gamma(cos(a - theta_t)), and the cone points
     # a = 0, theta_t (where Wendland activations have a kink in a)
@@ -962,7 +964,9 @@ def _theta_breaks(prof, d, weights):
     ``theta_0`` and ``pi - theta_0``.
     """
     pts = {0.0, math.pi}
-    th0 = [math.acos(z) for z in prof.breaks]
+    # kinks z0 of gamma outside [-1, 1] (a wide Wendland support) are never
+    # met by x^T w on the sphere; Gaussian weights need no angle at all
+    th0 = [math.acos(z) for z in prof.breaks if -1.0 <= z <= 1.0]
     if weights == "sphere" and d == 1:
         # phi(t) = (gamma(1) gamma(t) + gamma(-1) gamma(-t)) / 2
         pts.update(th0)

@@ -1,7 +1,6 @@
 """RandomFeatureClassifier: one-vs-rest +-1 least squares on random features."""
 
 import inspect
-import os
 import pickle
 import re
 import warnings
@@ -12,10 +11,8 @@ from sklearn.base import clone
 from sklearn.datasets import make_blobs
 from sklearn.preprocessing import LabelBinarizer, StandardScaler
 from sklearn.utils import shuffle
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_rfnet import RandomFeatureRegressor
-from sklearn_rfnet.activations import ACTIVATIONS
 from sklearn_rfnet.classifier import RandomFeatureClassifier
 
 
@@ -167,35 +164,6 @@ def test_pickle_and_clone():
 # numerically rank deficient (test_blobs_claims below).
 
 
-def _instances():
-    """Every activation with the direct solver; Landweber and bias=True for two
-    of them (the full product with RFNET_RUN_SLOW=1; it multiplies the run time
-    by four and the same code paths are checked on the regressor)."""
-    full = bool(os.environ.get("RFNET_RUN_SLOW"))
-    for activation in sorted(ACTIVATIONS):
-        for solver in ("direct", "landweber"):
-            for bias in (False, True):
-                if (
-                    full
-                    or (solver == "direct" and not bias)
-                    or (activation in ("relu", "wendland0"))
-                ):
-                    yield RandomFeatureClassifier(
-                        activation=activation, solver=solver, bias=bias
-                    )
-
-
-# The checks feed degenerate data on purpose (2-D points, constant columns):
-# the package's conditioning diagnostics (RankDeficiencyWarning, a
-# LinAlgWarning and thus a RuntimeWarning, which pyproject.toml makes an
-# error) are right to fire there and are not what the checks test.
-# numpy's own RuntimeWarnings stay errors.
-@pytest.mark.filterwarnings("ignore::scipy.linalg.LinAlgWarning")
-@parametrize_with_checks(list(_instances()))
-def test_sklearn_compatible_estimator(estimator, check):
-    check(estimator)
-
-
 def _blobs():
     """The multi-class data of check_classifiers_train."""
     X, y = make_blobs(n_samples=300, random_state=0)
@@ -222,29 +190,6 @@ def test_blobs_landweber_step(activation):
             random_state=0,
         ).fit(X, y)
         assert opt.score(X, y) < 0.83
-
-
-def _documented_attributes(cls):
-    doc = inspect.getdoc(cls)
-    block = doc.split("Attributes\n----------\n", 1)[1].split("See Also")[0]
-    return set(re.findall(r"^(\w+_) :", block, flags=re.M))
-
-
-@pytest.mark.parametrize("solver", ["direct", "landweber"])
-def test_fitted_attributes_documented_and_set(solver):
-    """Every fitted attribute documented, every documented attribute set."""
-    X, y = _caps(n_classes=3)
-    clf = RandomFeatureClassifier(n_components=60, solver=solver, random_state=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        clf.fit(X, y)
-    fitted = {k for k in vars(clf) if k.endswith("_") and not k.startswith("_")}
-    documented = _documented_attributes(RandomFeatureClassifier)
-    documented.discard("feature_names_in_")
-    only_landweber = {"loss_curve_", "step_size_"}
-    only_direct = {"alpha_"}
-    expected = documented - (only_direct if solver == "landweber" else only_landweber)
-    assert fitted == expected
 
 
 def test_parameters_documented():

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from sklearn.model_selection import LeaveOneOut, StratifiedKFold
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_rfnet import RandomFeatureClassifier, RandomFeatureClassifierCV
 
@@ -76,14 +75,3 @@ def test_one_class_is_an_error():
     X, _ = _data()
     with pytest.raises(ValueError, match="one class"):
         RandomFeatureClassifierCV().fit(X, np.full(len(X), "a"))
-
-
-@parametrize_with_checks(
-    [
-        RandomFeatureClassifierCV(),
-        RandomFeatureClassifierCV(activation="relu", solver="landweber"),
-    ],
-)
-@pytest.mark.filterwarnings("ignore::scipy.linalg.LinAlgWarning")
-def test_sklearn_compatible_estimator(estimator, check):
-    check(estimator)

@@ -4,6 +4,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from scipy.linalg import LinAlgWarning
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
@@ -505,7 +506,9 @@ def test_interpolation_peak_warning():
     n = len(y)
     # the paper's interpolant at m = n: kappa(H_hat) ~ 1e16 vs kappa(H) ~ 2e3
     with pytest.warns(InterpolationPeakWarning, match="alpha='auto'"):
-        _paper(n, random_state=0).fit(X, y)
+        # at the peak Z is also ill-conditioned: the solve says so too
+        with pytest.warns(LinAlgWarning, match="ill-conditioned"):
+            _paper(n, random_state=0).fit(X, y)
     with warnings.catch_warnings():
         warnings.simplefilter("error", InterpolationPeakWarning)
         _paper(10 * n, random_state=0).fit(X, y)  # wide: away from the peak
@@ -563,3 +566,14 @@ def test_default_zeta_keeps_wendland_features_alive_in_any_dimension(d, activati
     if d >= 64:
         Zp = WendlandFeatures(200, activation=activation, zeta=None).fit_transform(X)
         assert np.sqrt(np.mean(Zp**2)) * np.sqrt(200) < 1e-10
+
+
+def test_gaussian_weights_with_a_wide_wendland_support():
+    """zeta="scale" in low d puts the Wendland kink z0 = 1 - zeta^2/2 below
+    -1: Gaussian weights still have H (the table raised 'math domain error')."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 3))
+    reg = RandomFeatureRegressor(weights="gaussian", random_state=0).fit(X, X[:, 0])
+    assert reg._activation.zeta > 2
+    assert reg.population_lambda_min_ > 0
+    assert reg.required_width_ is None  # Lemma 2.4 is for the sphere

@@ -1,0 +1,335 @@
+"""The shared estimator: parameters, validation, the fit recipe, prediction.
+
+Every estimator of the package is the paper's network: a random hidden
+layer ``W`` (:mod:`~sklearn_rfnet.features`), the feature operator
+``Z = gamma(X_tilde W) / sqrt(m)`` and a last layer trained by a solver
+(:mod:`~sklearn_rfnet.solvers`), with the diagnostics of the Gram matrix and
+of the population matrix ``H``. :class:`_BaseRandomFeatureModel` holds that
+recipe once; the regressor, the classifier and the cross-validated
+estimators add only their targets (``_targets``), their training step
+(``_fit``) and their outputs.
+"""
+
+from __future__ import annotations
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.linalg import LinAlgWarning
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from ._compat import Interval, StrOptions, _fit_context, check_is_fitted, validate_data
+from .diagnostics import population_spectrum, required_width
+from .exceptions import InterpolationPeakWarning
+from .features import FEATURE_PARAMETER_CONSTRAINTS, RandomFeaturesMixin, prepare_inputs
+from .population import population_gram
+from .solvers import LandweberResult, solve_direct, solve_landweber, solve_ridge_loo
+
+__all__ = ["AUTO_ALPHAS"]
+
+
+# alpha="auto": the grid of relative ridge strengths searched by exact
+# leave-one-out (units of phi(1), the mean eigenvalue of H).
+AUTO_ALPHAS = np.logspace(-6.0, 1.0, 15)
+
+
+def _fit_direct(est, op, y):
+    if isinstance(est.alpha, str):  # "auto": exact leave-one-out on a grid
+        result = solve_ridge_loo(
+            op, y, est._ridge(AUTO_ALPHAS), fit_intercept=est.fit_intercept
+        )
+        est.alpha_ = float(AUTO_ALPHAS[int(np.argmin(result.loo_errors))])
+        return result
+    est.alpha_ = float(est.alpha)
+    return solve_direct(
+        op, y, alpha=est._ridge(est.alpha), fit_intercept=est.fit_intercept
+    )
+
+
+def _fit_landweber(est, op, y):
+    return solve_landweber(
+        op,
+        y,
+        step_size=est.step_size,
+        max_iter=est.max_iter,
+        tol=est.tol,
+        fit_intercept=est.fit_intercept,
+        verbose=est.verbose,
+    )
+
+
+_SOLVERS = {"direct": _fit_direct, "landweber": _fit_landweber}
+# population_diagnostics="auto" computes H (n x n, and its eigenvalues) up to
+# this many samples; the cost is then below that of a typical fit.
+_POPULATION_AUTO_MAX_N = 2000
+
+
+def _warn_float32_conditioning(dtype, result):
+    """Warn when float32 features cannot resolve a system this ill-conditioned.
+
+    The features are float32, so the error of the solution is about
+    ``eps32 = 1.2e-7`` times the condition number of the path that ran:
+    ``kappa(Gram)`` when the Gram matrix was accumulated and factored
+    (Cholesky, the Landweber eigendecomposition), ``kappa(Z)`` for TSQR + LSQR
+    (``result.error_condition``).
+    """
+    eps32 = float(np.finfo(np.float32).eps)
+    cond = float(result.error_condition)
+    if dtype == np.float32 and np.isfinite(cond) and eps32 * cond > 1e-2:
+        warnings.warn(
+            f"The {result.solver} solve from float32 features is accurate to "
+            f"about {eps32 * cond:.1e} relative (condition number {cond:.3g}). "
+            "Pass float64 data.",
+            LinAlgWarning,
+            stacklevel=4,
+        )
+
+
+class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
+    """Random hidden layer + trained last layer: shared parameters and fit.
+
+    ``fit`` validates ``X, y``, turns ``y`` into targets (``_targets``: the
+    identity here, the ``+-1`` coding for the classifiers) and trains the
+    last layer (``_fit``: one solve here, a cross-validated search in
+    :mod:`~sklearn_rfnet.model_selection`); ``predict`` is the network
+    output (the classifiers map it to labels).
+    """
+
+    _parameter_constraints: dict = {
+        **FEATURE_PARAMETER_CONSTRAINTS,
+        "fit_intercept": ["boolean"],
+        "solver": [StrOptions(set(_SOLVERS))],
+        "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "step_size": [
+            Interval(Real, 0, None, closed="neither"),
+            StrOptions({"optimal"}),
+            None,
+        ],
+        "delta": [Interval(Real, 0, 1, closed="neither")],
+        "block_size": [Interval(Integral, 1, None, closed="left"), None],
+        "population_diagnostics": ["boolean", StrOptions({"auto"})],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        n_components=100,
+        *,
+        activation="wendland0",
+        zeta="scale",
+        weights="sphere",
+        normalize=True,
+        bias=True,
+        fit_intercept=True,
+        solver="direct",
+        alpha="auto",
+        max_iter=1000,
+        tol=1e-10,
+        step_size=None,
+        delta=0.01,
+        block_size=None,
+        population_diagnostics="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_components = n_components
+        self.activation = activation
+        self.zeta = zeta
+        self.weights = weights
+        self.normalize = normalize
+        self.bias = bias
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.alpha = alpha
+        self.max_iter = max_iter
+        self.tol = tol
+        self.step_size = step_size
+        self.delta = delta
+        self.block_size = block_size
+        self.population_diagnostics = population_diagnostics
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Draw ``W``, train the last layer, and record the diagnostics.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Targets; for the classifiers, class labels (numbers or
+            strings) of shape (n_samples,), at least two distinct.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        classifier = isinstance(self, ClassifierMixin)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse="csr",
+            dtype=[np.float64, np.float32],
+            multi_output=not classifier,
+            y_numeric=not classifier,
+        )
+        return self._fit(X, y, self._targets(y))
+
+    def predict(self, X):
+        """Network output ``gamma(X_tilde W) coef_ / sqrt(m) + intercept_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            Predictions.
+        """
+        return self._decision(X)
+
+    def _targets(self, y):
+        """The regression targets of ``y`` (``y`` itself)."""
+        return y
+
+    def _fit(self, X, y, Y):
+        """Train on validated ``X`` and targets ``Y`` (``y`` as given)."""
+        return self._fit_last_layer(X, Y)
+
+    def _fit_last_layer(self, X, Y):
+        """The paper's recipe: draw W, build Z, solve (2.4), keep diagnostics."""
+        self._fit_features(X)
+        op = self._feature_map(X, self.block_size)
+        result = _SOLVERS[self.solver](self, op, Y)
+        self._store(result)
+        self._store_population(X)
+        _warn_float32_conditioning(X.dtype, result)
+        self._warn_interpolation_peak(op.shape)
+        return self
+
+    def _warn_interpolation_peak(self, shape):
+        """Warn when ``alpha=0`` puts the interpolant at the peak (m ~ n)."""
+        n, m = shape
+        if isinstance(self.alpha, str) or self.alpha != 0 or self.solver != "direct":
+            return
+        if not (n / 2 <= m <= 2 * n and n >= 10):
+            return
+        kappa, kappa_H = self.condition_number_, self.population_condition_number_
+        if kappa_H is not None and np.isfinite(kappa_H) and kappa_H > 0:
+            ratio = kappa / kappa_H
+            near = ratio > 100
+            how = f"{ratio:.3g} times that of its infinite-width limit H"
+        else:
+            near = kappa > 1e8
+            how = "above 1e8"
+        if near:
+            warnings.warn(
+                f"alpha=0 with n_components={m} close to n_samples={n}: the "
+                "minimum-norm interpolant sits at the interpolation peak (the "
+                f"Gram matrix's condition number {kappa:.3g} is {how}), where "
+                "it amplifies the noise in y the most. Use alpha='auto' (or "
+                "alpha > 0), or a wider layer (n_components >= 10 n_samples).",
+                InterpolationPeakWarning,
+                stacklevel=4,
+            )
+
+    def _ridge(self, alpha):
+        """The ridge strength in the features' units: ``alpha * phi(1)``.
+
+        ``phi(1) = E ||z(x)||^2`` is the diagonal of the population kernel
+        (eq. 2.7) for points on the sphere (the mean eigenvalue of ``H``),
+        a constant of the activation, ``d`` and the weights, not of the
+        data: ``alpha = 1`` shrinks as much as a ridge equal to the average
+        eigenvalue, whatever the activation or the dimension, and every
+        cross-validation fold uses the same ridge for the same ``alpha``.
+        """
+        scale = self._activation.second_moment(self.weights)
+        if not (np.isfinite(scale) and scale > 0):
+            scale = 1.0  # numerically zero features: the fit raises anyway
+        return np.asarray(alpha, dtype=np.float64) * scale
+
+    def _store_population(self, X):
+        """Population ``lambda_min(H)``, ``kappa(H)`` and the width of Lemma 2.4."""
+        self.population_lambda_min_ = None
+        self.population_condition_number_ = None
+        self.required_width_ = None
+        n = X.shape[0]
+        wanted = self.population_diagnostics
+        if wanted == "auto":
+            wanted = n <= _POPULATION_AUTO_MAX_N
+        # H (eq. 2.7) is defined for points on the sphere
+        if not wanted or not self.normalize:
+            return
+        Xt = prepare_inputs(X, normalize=True, bias=self.bias)
+        Xt = Xt.toarray() if sp.issparse(Xt) else Xt
+        if not np.all(np.any(Xt != 0, axis=1)):
+            return  # a row of zeros is not a point of the sphere: no H
+        H = population_gram(
+            np.asarray(Xt, dtype=np.float64),
+            self.activation,
+            zeta=self._activation.zeta if self._activation.zeta else self.zeta,
+            weights=self.weights,
+        )
+        spec = population_spectrum(H)
+        self.population_lambda_min_ = spec.lambda_min
+        self.population_condition_number_ = spec.condition_number
+        if self.weights == "sphere":  # Lemma 2.4 is for weights on the sphere
+            self.required_width_ = required_width(
+                n, spec.lambda_min, self._activation.C, self.delta
+            )
+
+    def _store(self, result):
+        """Fitted attributes from a solver result (dispatch on its type)."""
+        spec = result.spectrum
+        self.coef_ = result.coef
+        self.intercept_ = result.intercept
+        self.lambda_min_ = spec.lambda_min
+        self.lambda_max_ = spec.lambda_max
+        self.condition_number_ = spec.condition_number
+        # with an intercept the solver sees the centered features Z_c; the
+        # model's design is [Z, 1], of rank rank(Z_c) + 1
+        self.rank_ = spec.rank + int(bool(self.fit_intercept))
+        self.solver_ = result.solver
+        if isinstance(result, LandweberResult):
+            self.n_iter_ = result.n_iter
+            self.loss_curve_ = result.loss_curve
+            self.step_size_ = result.step_size
+            self.__dict__.pop("alpha_", None)  # from an earlier fit
+        else:
+            self.n_iter_ = 1
+            for name in ("loss_curve_", "step_size_"):  # from an earlier fit
+                self.__dict__.pop(name, None)
+
+    def _decision(self, X):
+        """``gamma(X_tilde W) coef_ / sqrt(m) + intercept_`` for a new ``X``."""
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
+        )
+        if X.dtype != self.coef_.dtype:  # features in the precision of the fit
+            X = X.astype(self.coef_.dtype)
+        out = self._feature_map(X, self.block_size).matmat(self.coef_)
+        out += self.intercept_
+        if not np.all(np.isfinite(out)):
+            raise ValueError(
+                f"The network output is not finite: activation "
+                f"{self._activation.name!r} returned NaN or inf features on X."
+            )
+        return out.astype(self.coef_.dtype, copy=False)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        if not isinstance(self, ClassifierMixin):
+            tags.target_tags.multi_output = True
+        return tags
