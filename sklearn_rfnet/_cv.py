@@ -16,8 +16,8 @@ import numpy as np
 from sklearn.exceptions import EfficiencyWarning
 from threadpoolctl import threadpool_limits
 
+from ._direct import _centered_eigh
 from .diagnostics import spectral_summary
-from .solvers import _centered_eigh
 
 
 def _center_cross(B, K_train_mean_rows):

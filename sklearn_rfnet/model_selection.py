@@ -37,6 +37,7 @@ from sklearn.model_selection import check_cv
 from ._base import _BaseRandomFeatureModel
 from ._compat import StrOptions
 from ._cv import _fold_squared_errors, _loo_squared_errors, _warn_loo_cost
+from ._direct import _centered_eigh, _intercept
 from ._docstrings import for_classifier, section, shared_docs
 from ._spectral import (
     landweber_gains,
@@ -48,7 +49,7 @@ from ._spectral import (
 from .activations import scale_zeta, wendland_exponent
 from .classifier import _OneVsRestOutputMixin
 from .diagnostics import spectral_summary
-from .solvers import DirectResult, LandweberResult, _centered_eigh, _intercept
+from .solvers import DirectResult, LandweberResult
 
 __all__ = ["RandomFeatureClassifierCV", "RandomFeatureRegressorCV"]
 

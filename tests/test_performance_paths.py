@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from scipy import linalg
 
+import sklearn_rfnet._direct as direct
 import sklearn_rfnet._spectral as spectral
 import sklearn_rfnet.activations as act
-import sklearn_rfnet.solvers as solvers
 from sklearn_rfnet._operator import FeatureOperator, gram_update
 from sklearn_rfnet.activations import ACTIVATIONS, get_activation
 from sklearn_rfnet.diagnostics import landweber_residuals
@@ -155,7 +155,7 @@ def test_held_cholesky_keeps_H():
     Z = np.random.RandomState(0).normal(size=(40, 90))
     H = np.asfortranarray(Z @ Z.T)
     H0 = H.copy()
-    factor = solvers._HeldCholesky(H, 0.3)
+    factor = direct._HeldCholesky(H, 0.3)
     assert factor.H is H  # factored in place: no second n x n array
     x = np.random.RandomState(1).normal(size=40)
     np.testing.assert_allclose(factor.matvec(x), H0 @ x, rtol=1e-13)
@@ -174,7 +174,7 @@ def test_held_cholesky_failure_restores_H():
     H[0, 0] = -1.0  # certainly not positive definite
     H0 = H.copy()
     with pytest.raises(linalg.LinAlgError):
-        solvers._HeldCholesky(H, 0.0)
+        direct._HeldCholesky(H, 0.0)
     np.testing.assert_array_equal(H, H0)
 
 
@@ -182,7 +182,7 @@ def test_held_cholesky_c_ordered_input():
     Z = np.random.RandomState(3).normal(size=(15, 40))
     H = np.ascontiguousarray(Z @ Z.T)
     H0 = H.copy()
-    factor = solvers._HeldCholesky(H, 0.0)  # its transpose is H, Fortran-ordered
+    factor = direct._HeldCholesky(H, 0.0)  # its transpose is H, Fortran-ordered
     assert np.shares_memory(factor.H, H)
     np.testing.assert_allclose(
         factor.solve(np.ones(15)), np.linalg.solve(H0, np.ones(15)), rtol=1e-10
@@ -193,7 +193,7 @@ def test_held_cholesky_c_ordered_input():
 @pytest.mark.parametrize("alpha", [0.0, 1e-3])
 def test_lanczos_extremes_match_eigvalsh(alpha, monkeypatch):
     # force the n > _DENSE_SPECTRUM_MAX path at a small size
-    monkeypatch.setattr(solvers, "_DENSE_SPECTRUM_MAX", 10)
+    monkeypatch.setattr(direct, "_DENSE_SPECTRUM_MAX", 10)
     op = _feature_map(n=60, m=600)
     Z = op.materialize()
     y = np.random.RandomState(0).normal(size=60)

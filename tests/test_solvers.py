@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.linalg import LinAlgWarning
 
-import sklearn_rfnet.solvers as solvers
+import sklearn_rfnet._direct as direct
 from sklearn_rfnet.exceptions import ConvergenceWarning, RankDeficiencyWarning
 from sklearn_rfnet.solvers import DenseOperator, solve_direct, solve_landweber
 
@@ -257,7 +257,7 @@ def test_cholesky_condition_estimate_sends_to_tsqr(monkeypatch):
     # LAPACK's estimate decides before any eigenvalue is computed
     called = []
     monkeypatch.setattr(
-        solvers, "_extreme_eigenvalues", lambda *a: called.append(1) or (1.0, 1.0)
+        direct, "_extreme_eigenvalues", lambda *a: called.append(1) or (1.0, 1.0)
     )
     Z = _prescribed(30, 90, 1e5)  # kappa(H_hat) = 1e10
     res = solve_direct(DenseOperator(Z), np.ones(30))
@@ -267,14 +267,14 @@ def test_cholesky_condition_estimate_sends_to_tsqr(monkeypatch):
 @pytest.mark.parametrize("lanczos_fails", [False, True])
 def test_extreme_eigenvalues_robust_to_arpack(lanczos_fails, monkeypatch):
     # force the Lanczos path at a small order; any ARPACK error falls back
-    monkeypatch.setattr(solvers, "_DENSE_SPECTRUM_MAX", 10)
+    monkeypatch.setattr(direct, "_DENSE_SPECTRUM_MAX", 10)
     if lanczos_fails:
         from scipy.sparse.linalg import ArpackError
 
         def broken(*args, **kwargs):
             raise ArpackError(-9)
 
-        monkeypatch.setattr(solvers, "eigsh", broken)
+        monkeypatch.setattr(direct, "eigsh", broken)
     Z = _Z(60, 300, seed=2)
     for alpha in (0.0, 1e-3, 10.0):  # 10 swamps lambda_min: exact fallback
         res = solve_direct(DenseOperator(Z), np.ones(60), alpha=alpha)
