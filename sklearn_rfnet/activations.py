@@ -121,6 +121,17 @@ def _int_power_inplace(t, p, tmp):
     return t
 
 
+def _int_power(x, p):
+    """``x ** p`` for an integer ``p >= 0`` as a new array (1 for ``p = 0``).
+
+    The out-of-place form of :func:`_int_power_inplace`, used by the
+    quadrature of :mod:`sklearn_rfnet.population`.
+    """
+    if p == 0:
+        return np.ones_like(x)
+    return _int_power_inplace(np.array(x, dtype=np.float64), p, np.empty(np.shape(x)))
+
+
 def _wendland_r_inplace(t, zeta, zeros):
     """Overwrite ``t = z`` with ``r = sqrt(2 - 2 z) / zeta`` (Theorem 3.4).
 

@@ -19,7 +19,6 @@ from sklearn_rfnet.activations import get_activation
 from sklearn_rfnet.datasets import make_bad_points
 from sklearn_rfnet.population import (
     PopulationKernel,
-    _gegenbauer_log_norm,
     check_positive_definite,
     funk_hecke_coefficients,
     gegenbauer_coefficients,
@@ -29,6 +28,7 @@ from sklearn_rfnet.population import (
     relu_kernel,
     relu_ntk_kernel,
 )
+from sklearn_rfnet.population._expansion import _gegenbauer_log_norm
 
 ACTS = ["relu", "swish", "wendland0", "wendland2"]
 
