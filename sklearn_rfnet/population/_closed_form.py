@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._operator import symmetrize_lower
+from ..activations import ACTIVATIONS
 
 __all__ = ["ntk_gram", "relu_kernel", "relu_ntk_kernel"]
 
@@ -64,9 +65,7 @@ def relu_kernel(t, d):
     """
     d = _check_d(d)
     t = _as_t(t)
-    theta = np.arccos(t)
-    sin_theta = np.sqrt((1.0 - t) * (1.0 + t))  # sin(arccos t), exact at +-1
-    return (sin_theta + (0.5 * np.pi - theta) * t) / (2.0 * d * np.pi) + t / (4.0 * d)
+    return ACTIVATIONS["relu"]._phi(t, d)  # the spec's closed form
 
 
 def relu_ntk_kernel(t, d):

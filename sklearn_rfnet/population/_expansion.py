@@ -288,23 +288,24 @@ def check_positive_definite(
     top_odd = degree - 1 + (degree % 2)
     num_even_poly = even_deg < top_even - 2
     num_odd_poly = odd_deg < top_odd - 2
-    if gamma.is_builtin:
-        exact = True
-        if gamma.name in ("relu", "swish"):
-            even_poly, odd_poly = False, True
+    spec = gamma.spec
+    exact = spec.even_polynomial is not None and spec.odd_polynomial is not None
+    if exact:  # the parity facts of the spec (activations.ACTIVATIONS)
+        even_poly, odd_poly = spec.even_polynomial, spec.odd_polynomial
+        if odd_poly and not even_poly:
             reason = (
                 f"{gamma.name}(t) - {gamma.name}(-t) = t: the odd part t/2 is a "
                 "polynomial, so Theorem 3.3 gives no guarantee (Theorem 3.1 and "
                 "Appendix A.2 give points with a singular H)."
             )
-        else:
-            even_poly = odd_poly = False
+        elif not (even_poly or odd_poly):
             reason = (
-                "both parts of a Wendland activation are non-polynomial "
-                "(Theorem 3.4): H is strictly positive definite."
+                f"both parts of {gamma.name} are non-polynomial (Theorem 3.4 "
+                "for the Wendland activations): H is strictly positive definite."
             )
+        else:  # pragma: no cover - no built-in activation has these parities
+            reason = "a parity part is a polynomial: Theorem 3.3 gives no guarantee."
     else:
-        exact = False
         even_poly, odd_poly = num_even_poly, num_odd_poly
         parts = []
         for name, poly, deg in (

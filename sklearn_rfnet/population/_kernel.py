@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._closed_form import _as_t, _check_X, relu_kernel
+from ._closed_form import _as_t, _check_X
 from ._quadrature import _phi_dim1, _phi_direct, _resolve
 from ._table import _cached_table, _make_table
 
@@ -79,10 +79,16 @@ class PopulationKernel:
         )
 
     @property
+    def _phi_closed(self):
+        """The spec's closed-form ``phi(t, d, weights)`` (ReLU, eq. 3.1), or None."""
+        spec = self.activation.spec
+        return None if spec is None else spec._phi
+
+    @property
     def _closed_form(self):
         if self.weights == "sphere" and self.d == 1:
             return True  # w = +-1: a sum of two terms
-        return self.activation.is_builtin and self.activation.name == "relu"
+        return self._phi_closed is not None
 
     def tabulate(self):
         """Build (or fetch from the cache) the table behind ``__call__``.
@@ -136,6 +142,7 @@ class PopulationKernel:
 
         Examples
         --------
+        >>> from sklearn_rfnet.population import relu_kernel
         >>> phi = population_kernel("relu", d=3)
         >>> bool(abs(phi.quadrature(0.5) - relu_kernel(0.5, 3)) < 1e-15)  # eq. 3.1
         True
@@ -173,10 +180,8 @@ class PopulationKernel:
         if method == "quadrature":
             res = self.quadrature(t)
         elif method == "closed":
-            if self.activation.is_builtin and self.activation.name == "relu":
-                res = relu_kernel(t, self.d)
-                if self.weights == "gaussian":
-                    res *= self.d  # arc-cosine kernel: E||w||^2 = d
+            if self._phi_closed is not None:
+                res = self._phi_closed(_as_t(t), self.d, self.weights)
             else:  # d = 1 on the sphere
                 res = _phi_dim1(_as_t(t), self._prof)
         else:
@@ -244,9 +249,12 @@ def population_kernel(
 
     Parameters
     ----------
-    activation : {"wendland0", "wendland2", "relu", "swish"}, callable or Activation
-        Activation ``gamma`` (Table 1), a vectorized callable, or an
-        :class:`~sklearn_rfnet.activations.Activation` resolved for ``d``.
+    activation : {"wendland0", "wendland2", "relu", "swish"}, callable, \
+            ActivationSpec or Activation
+        Activation ``gamma`` (Table 1), a vectorized callable, a
+        :class:`~sklearn_rfnet.activations.ActivationSpec` (a callable with
+        its kinks), or an :class:`~sklearn_rfnet.activations.Activation`
+        resolved for ``d``.
     d : int
         Ambient dimension; the points lie on ``S^{d-1}``. ``d >= 1``.
     zeta : float, default=None
@@ -257,7 +265,10 @@ def population_kernel(
         For a callable ``gamma`` only: the points ``z`` where it is not
         smooth (as 0 for ReLU). Splitting the quadrature there keeps it
         accurate; without them a kinked callable gets a less accurate table
-        and an :class:`~scipy.integrate.IntegrationWarning`.
+        and an :class:`~scipy.integrate.IntegrationWarning`. The same as
+        passing ``ActivationSpec(gamma, kinks=kinks)``
+        (:class:`~sklearn_rfnet.activations.ActivationSpec`), which is how an
+        estimator's activation declares them.
     method : {"auto", "table", "quadrature"}, default="auto"
         See :class:`PopulationKernel`.
 
@@ -273,6 +284,7 @@ def population_kernel(
     Examples
     --------
     >>> import numpy as np
+    >>> from sklearn_rfnet.population import relu_kernel
     >>> phi = population_kernel("relu", d=3, method="table")
     >>> t = np.linspace(-1, 1, 5)
     >>> bool(np.allclose(phi(t), relu_kernel(t, 3), rtol=0, atol=1e-14))
@@ -303,7 +315,8 @@ def population_gram(X, activation, zeta=None, weights="sphere", *, kinks=None):
     weights : {"sphere", "gaussian"}, default="sphere"
         Distribution of the weights.
     kinks : sequence of float, default=None
-        For a callable activation: where it is not smooth.
+        For a callable activation: where it is not smooth (as in
+        :func:`population_kernel`).
 
     Returns
     -------

@@ -146,20 +146,17 @@ class _Profile:
         return tuple(sorted(set(self.kinks) | set(self.roots)))
 
 
-def _wendland_z0(zeta):
-    """Edge ``z_0 = 1 - zeta^2 / 2`` of the support of a Wendland activation.
-
-    Rounded to 0 within a few ulps: for the default ``zeta = sqrt(2)``
-    (``1 - zeta^2 / 2 = -2.2e-16`` in floating point) the activation computes
-    ``r = sqrt(1 - z) * (sqrt(2) / zeta)`` with a factor exactly 1, so that
-    its support is exactly ``z > 0``.
-    """
-    z0 = 1.0 - zeta * zeta / 2.0
-    return 0.0 if abs(z0) <= 4.0 * np.finfo(float).eps else z0
-
-
 def _resolve(activation, d, zeta, weights, kinks):
-    """Return ``(Activation, _Profile, cache_key or None)``."""
+    """Return ``(Activation, _Profile, cache_key or None)``.
+
+    The kinks come from the activation's spec
+    (:class:`~sklearn_rfnet.activations.ActivationSpec`): ReLU's 0 and the
+    Wendland support edge ``z_0`` are kinks, analytic on both sides; the
+    Wendland square-root point ``z = 1`` matters only off the sphere
+    (Gaussian weights, where ``gamma`` is constant beyond it); the declared
+    kinks of a user function (``kinks=`` or its spec) are graded on both
+    sides, since nothing is known of its behaviour there.
+    """
     if weights not in _WEIGHTS:
         raise ValueError(f"weights must be one of {_WEIGHTS}, got {weights!r}.")
     d = _check_d(d)
@@ -169,37 +166,19 @@ def _resolve(activation, d, zeta, weights, kinks):
                 f"activation was resolved for d={activation.d}, but d={d}."
             )
         gamma = activation
-    else:
-        gamma = get_activation(activation, d, zeta=zeta)
-    user_kinks = ()
-    if kinks is not None:
-        user_kinks = tuple(sorted({float(z) for z in np.ravel(kinks)}))
-        if not all(math.isfinite(z) for z in user_kinks):
-            raise ValueError(f"kinks must be finite numbers, got {kinks!r}.")
-    if gamma.is_builtin:
         if kinks is not None:
-            raise ValueError(
-                "kinks is only for callable activations: the kinks of "
-                f"{gamma.name!r} are known."
-            )
-        name = gamma.name
-        if name == "relu":
-            k, r = (0.0,), ()
-        elif name == "swish":
-            k, r = (), ()
-        else:  # Wendland: r = sqrt(2 - 2z) / zeta = 1 at z_0 (Theorem 3.4)
-            z0 = _wendland_z0(gamma.zeta)
-            k = (z0,)
-            # off the sphere (Gaussian weights) z > 1 occurs; gamma is
-            # constant there and has a square-root singularity at z = 1
-            r = (1.0,) if weights == "gaussian" else ()
-        key = (name, d, gamma.zeta, weights)
+            gamma = get_activation(gamma.spec, d, gamma.zeta, kinks=kinks)
     else:
-        k, r = (), user_kinks
-        raw = gamma._kernel
+        gamma = get_activation(activation, d, zeta=zeta, kinks=kinks)
+    if gamma.is_builtin:
+        k = gamma.kinks
+        r = gamma.spec._sqrt_points if weights == "gaussian" else ()
+        key = (gamma.name, d, gamma.zeta, weights)
+    else:
+        k, r = (), gamma.kinks
         try:
-            hash(raw)
-            key = ("user", raw, d, weights, user_kinks)
+            hash(gamma.spec)
+            key = ("user", gamma.spec, d, weights)
         except TypeError:
             key = None
     if weights == "sphere":  # only |z| < 1 matters on the sphere
@@ -553,11 +532,12 @@ def _phi_gaussian(t, prof):
 def _is_analytic(prof):
     """Whether ``gamma`` is known to be analytic on a neighbourhood of ``[-1, 1]``.
 
-    Only swish (poles at ``+-i pi``) qualifies: the Wendland activations have
-    a square-root point at ``z = 1`` and a kink at ``z_0``, ReLU a kink at 0,
-    and a callable may have either.
+    As its spec says: of the built-ins only swish (poles at ``+-i pi``); the
+    Wendland activations have a square-root point at ``z = 1`` and a kink at
+    ``z_0``, ReLU a kink at 0, and a callable may have either.
     """
-    return prof.gamma.is_builtin and prof.gamma.name == "swish"
+    spec = prof.gamma.spec
+    return spec is not None and spec.analytic
 
 
 def _phi_direct(t, prof, d, weights):

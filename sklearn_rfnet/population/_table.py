@@ -27,7 +27,7 @@ import numpy as np
 from scipy.fft import dct
 from scipy.integrate import IntegrationWarning
 
-from ._quadrature import _EVAL_CHUNK, _phi_direct, _theta_breaks, _wendland_z0
+from ._quadrature import _EVAL_CHUNK, _phi_direct, _theta_breaks
 
 # Tabulation: relative tolerance of the piecewise Chebyshev interpolant and of
 # the cell polynomials (relative to max |phi| = phi(1)).
@@ -225,24 +225,26 @@ class _Table:
 
 
 def _sign_structure(prof, d, weights):
-    """``(nonnegative, t_zero)`` for the built-in activations with ``gamma >= 0``.
+    """``(nonnegative, t_zero)`` from the spec of ``gamma``.
 
-    ReLU and the Wendland activations are non-negative, so is ``phi``, and
-    they vanish (exactly) for ``z <= z_0`` (``z_0 = 0`` for ReLU,
-    ``1 - zeta^2 / 2`` for Wendland, Theorem 3.4). On ``S^{d-1}``, ``d >= 2``,
-    the caps ``x^T w > z_0`` and ``y^T w > z_0`` of angular radius
-    ``theta_0 = arccos(z_0)`` are disjoint when ``arccos(t) >= 2 theta_0``,
-    i.e. ``t <= cos(2 theta_0) = 2 z_0^2 - 1`` (``z_0 >= 0``); for ``d = 1``,
-    ``phi(t) = gamma(1) gamma(t) / 2`` vanishes for ``t <= z_0``; for Gaussian
-    weights ``x^T w > z_0`` and ``y^T w = -x^T w > z_0`` exclude each other
-    at ``t = -1`` when ``z_0 >= 0``. ``t_zero`` is ``None`` when ``phi`` has
-    no such zeros; ``(False, None)`` for swish and callables.
+    When ``gamma >= 0`` (ReLU, the Wendland activations, a spec declared
+    ``nonnegative``) so is ``phi``. When moreover ``gamma(z) = 0`` for
+    ``z <= z_0`` (``z_0 = 0`` for ReLU, ``1 - zeta^2 / 2`` for Wendland,
+    Theorem 3.4): on ``S^{d-1}``, ``d >= 2``, the caps ``x^T w > z_0`` and
+    ``y^T w > z_0`` of angular radius ``theta_0 = arccos(z_0)`` are disjoint
+    when ``arccos(t) >= 2 theta_0``, i.e. ``t <= cos(2 theta_0) = 2 z_0^2 - 1``
+    (``z_0 >= 0``); for ``d = 1``, ``phi(t) = gamma(1) gamma(t) / 2`` vanishes
+    for ``t <= z_0``; for Gaussian weights ``x^T w > z_0`` and
+    ``y^T w = -x^T w > z_0`` exclude each other at ``t = -1`` when
+    ``z_0 >= 0``. ``t_zero`` is ``None`` when ``phi`` has no such zeros.
     """
     g = prof.gamma
-    if not g.is_builtin or g.name == "swish":
+    if g.spec is None or not g.spec.nonnegative:
         return False, None
-    z0 = 0.0 if g.name == "relu" else _wendland_z0(g.zeta)
-    if weights == "gaussian":
+    z0 = g.zero_below
+    if z0 is None:
+        t_zero = None
+    elif weights == "gaussian":
         t_zero = -1.0 if z0 >= 0.0 else None
     elif d == 1:
         t_zero = z0 if z0 >= -1.0 else None
@@ -271,8 +273,9 @@ def _make_table(prof, d, weights):
             f"tabulating phi for activation {prof.gamma.name!r} (d={d}, "
             f"weights={weights!r}) reached a relative accuracy of about "
             f"{table.error_estimate / max(table.scale, 1e-300):.1e}, not "
-            f"{_TABLE_RTOL:g}; pass the points where the activation is not "
-            "smooth as kinks=[...].",
+            f"{_TABLE_RTOL:g}; declare the points where the activation is not "
+            "smooth: activation=ActivationSpec(func, kinks=[...]) "
+            "(sklearn_rfnet.activations), or kinks=[...] here.",
             IntegrationWarning,
             stacklevel=4,
         )
