@@ -190,6 +190,11 @@ def _wendland_z0(zeta):
     return 0.0 if abs(z0) <= 4.0 * np.finfo(float).eps else z0
 
 
+def _relu_edge(zeta):
+    """ReLU vanishes for ``z <= 0`` (a named function: specs are pickled)."""
+    return 0.0
+
+
 def _relu_phi(t, d, weights="sphere"):
     """ReLU's population kernel in closed form (eq. 3.1); ``t`` in ``[-1, 1]``.
 
@@ -214,7 +219,7 @@ def _check_points(values, name):
     return pts
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
 class ActivationSpec:
     """What the package knows about one activation ``gamma``, in one place.
 
@@ -278,20 +283,22 @@ class ActivationSpec:
     kinks: tuple = ()
     name: str | None = None
     nonnegative: bool = False
-    C: float | None = field(default=None, init=False)
-    even_polynomial: bool | None = field(default=None, init=False)
-    odd_polynomial: bool | None = field(default=None, init=False)
-    analytic: bool = field(default=False, init=False)
-    description: str = field(default="user activation", init=False)
+    C: float | None = field(default=None, init=False, compare=False)
+    even_polynomial: bool | None = field(default=None, init=False, compare=False)
+    odd_polynomial: bool | None = field(default=None, init=False, compare=False)
+    analytic: bool = field(default=False, init=False, compare=False)
+    description: str = field(default="user activation", init=False, compare=False)
     # Built-ins only: function is an in-place kernel f(t, *, ell, zeta, ...);
     # the Wendland smoothness index k; the support edge z_0 (gamma = 0 for
     # z <= z_0, also a kink) as a function of zeta; points z off [-1, 1] with
     # square-root behaviour (reached by Gaussian weights); the closed-form phi.
-    _builtin: bool = field(default=False, init=False, repr=False)
-    _wendland_k: int | None = field(default=None, init=False, repr=False)
-    _support_edge: Callable | None = field(default=None, init=False, repr=False)
-    _sqrt_points: tuple = field(default=(), init=False, repr=False)
-    _phi: Callable | None = field(default=None, init=False, repr=False)
+    _builtin: bool = field(default=False, init=False, repr=False, compare=False)
+    _wendland_k: int | None = field(default=None, init=False, repr=False, compare=False)
+    _support_edge: Callable | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _sqrt_points: tuple = field(default=(), init=False, repr=False, compare=False)
+    _phi: Callable | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         if not callable(self.function):
@@ -332,17 +339,6 @@ class ActivationSpec:
             return get_activation(self, 1)(z)
         return self.function(z)
 
-    def __eq__(self, other):
-        return isinstance(other, ActivationSpec) and (
-            self.function,
-            self.kinks,
-            self.name,
-            self.nonnegative,
-        ) == (other.function, other.kinks, other.name, other.nonnegative)
-
-    def __hash__(self):
-        return hash((self.function, self.kinks, self.name, self.nonnegative))
-
 
 ACTIVATIONS = {
     "wendland0": ActivationSpec._make_builtin(
@@ -378,7 +374,7 @@ ACTIVATIONS = {
         C=1.0,
         even_polynomial=False,  # |t| / 2
         odd_polynomial=True,  # t / 2: no guarantee (Theorem 3.1)
-        _support_edge=lambda zeta: 0.0,
+        _support_edge=_relu_edge,
         _phi=_relu_phi,
     ),
     "swish": ActivationSpec._make_builtin(

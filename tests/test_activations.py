@@ -322,3 +322,15 @@ def test_user_spec_in_an_estimator():
         ref.population_lambda_min_, rel=1e-9, abs=1e-15
     )
     assert clone(est).activation == est.activation
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_resolved_activation_pickles(name):
+    import pickle
+
+    gamma = get_activation(name, 5, zeta=1.3)
+    again = pickle.loads(pickle.dumps(gamma))
+    assert again == gamma and again.kinks == gamma.kinks
+    assert again.zero_below == gamma.zero_below
+    z = np.linspace(-1, 1, 7)
+    np.testing.assert_array_equal(again(z), gamma(z))
