@@ -453,9 +453,9 @@ class Activation:
 
     @property
     def zero_below(self):
-        """float or None : ``z_0`` with ``gamma(z) = 0`` for every ``z <= z_0``.
+        """The point ``z_0`` with ``gamma(z) = 0`` for every ``z <= z_0``.
 
-        ``0.0`` for ReLU, ``1 - zeta^2 / 2`` for the Wendland activations
+        A float: ``0.0`` for ReLU, ``1 - zeta^2 / 2`` for the Wendland activations
         (Theorem 3.4), ``None`` when there is no such point (or it is not
         known).
         """
