@@ -39,6 +39,10 @@ __all__ = [
 ]
 
 
+# gid of the crosses that ConditioningDisplay.plot draws at singular widths
+_SINGULAR_GID = "sklearn_rfnet-singular"
+
+
 def _import_pyplot():
     try:
         import matplotlib.pyplot as plt
@@ -320,13 +324,16 @@ class ConditioningDisplay:
             from matplotlib.transforms import blended_transform_factory
 
             top = blended_transform_factory(ax.transData, ax.transAxes)
+            # one row per display drawn on these axes, so none hides another
+            row = sum(line.get_gid() == _SINGULAR_GID for line in ax.get_lines())
             (self.singular_markers_,) = ax.plot(
                 self.widths[singular],
-                np.full(int(singular.sum()), 0.97),
+                np.full(int(singular.sum()), 0.97 - 0.05 * row),
                 "x",
                 color=c,
                 transform=top,
                 clip_on=False,
+                gid=_SINGULAR_GID,
             )
         self.population_line_ = None
         if self.population_condition_number is not None and np.isfinite(

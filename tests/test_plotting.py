@@ -184,6 +184,12 @@ def test_conditioning_display_marks_singular_widths():
         X, widths=[20, 50], activation="wendland0", n_repeats=3, random_state=0
     ).plot()
     assert wend.singular_markers_ is None
+    # a second singular display on the same axes gets its own row of crosses
+    swish = ConditioningDisplay.from_data(
+        X, widths=[20, 50], activation="swish", n_repeats=3, random_state=0
+    ).plot(ax=relu.ax_)
+    y_relu = relu.singular_markers_.get_ydata()
+    assert np.all(swish.singular_markers_.get_ydata() < y_relu)
 
 
 def test_spectrum_from_cv_estimator_uses_the_chosen_zeta():
