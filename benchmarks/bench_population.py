@@ -15,8 +15,8 @@ import time
 
 import numpy as np
 
-from sklearn_rfnet import population
 from sklearn_rfnet.population import population_gram, population_kernel
+from sklearn_rfnet.population._table import _cached_table
 
 
 def median_time(func, repeats):
@@ -57,7 +57,7 @@ def main():
         else:
             builds = []
             for _ in range(max(1, repeats // 2)):
-                population._cached_table.cache_clear()  # cold: time the build
+                _cached_table.cache_clear()  # cold: time the build
                 kernel = population_kernel(name, d, weights=args.weights, method=method)
                 t0 = time.perf_counter()
                 kernel.tabulate()

@@ -22,8 +22,8 @@ def paper_datasets(random_state=0):
     )
 
     return {
-        "Synthetic-1": make_synthetic1(random_state=random_state, return_X_y=True),
-        "Synthetic-2": make_synthetic2(random_state=random_state, return_X_y=True),
+        "Synthetic-1": make_synthetic1(random_state=random_state),
+        "Synthetic-2": make_synthetic2(random_state=random_state),
         "Prostate": load_prostate(preprocess=True, return_X_y=True),
         "Fashion-MNIST": load_fashion_mnist_tshirt_sneaker(
             preprocess=True, random_state=random_state, return_X_y=True

@@ -34,7 +34,7 @@ N_EPOCHS = 10 if QUICK else 200
 LEARNING_RATE = 2.0  # not given in the paper; see the note below
 BATCH, MOMENTUM, WEIGHT_DECAY, DECAY = 10, 0.9, 1e-5, 0.99
 
-X, y = make_synthetic1(random_state=0, return_X_y=True)  # 500 points on S^9
+X, y = make_synthetic1(random_state=0)  # 500 points on S^9
 X, y = X.astype(np.float32), y.astype(np.float32)
 n, d = X.shape
 m = int(1.5 * n)

@@ -6,7 +6,7 @@ solvability and conditioning the package reports (Townsend, Damle & Benson,
 "Over-parametrized neural networks as under-determined linear systems").
 """
 
-from .activations import ACTIVATIONS, get_activation
+from .activations import ACTIVATIONS, ActivationSpec, get_activation
 from .classifier import RandomFeatureClassifier
 from .exceptions import (
     InterpolationPeakWarning,
@@ -21,6 +21,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "ACTIVATIONS",
+    "ActivationSpec",
     "InterpolationPeakWarning",
     "RandomFeatureClassifier",
     "RandomFeatureClassifierCV",

@@ -1,6 +1,11 @@
 """Activation functions gamma of the random-features network (Table 1).
 
-Pure numpy: this module knows nothing of scikit-learn. Every activation is
+Pure numpy: this module knows nothing of scikit-learn. It is the one source
+of facts about each activation: an :class:`ActivationSpec` per entry of
+:data:`ACTIVATIONS` (function, ``C``, kinks, parity, closed-form population
+kernel when known), read by the estimators' parameter constraints, by
+:func:`get_activation` and by :mod:`sklearn_rfnet.population`; user functions
+declare their kinks the same way. Every activation is
 resolved for the ambient dimension ``d`` of the sphere the data live on (the
 Wendland activations depend on it, Remark 5) and for the support parameter
 ``zeta`` (Section 3.4.1). The resolved object knows its constant
@@ -14,37 +19,31 @@ activations clip ``2 - 2z`` at zero before taking the square root.
 Evaluation can be done in place (``gamma(t, out=t)``) and in cache-sized
 chunks, which is how the estimators evaluate the ``n x m`` matrix ``XW``;
 large arrays are split over threads (numpy's ufuncs release the GIL), with
-results bitwise independent of the number of threads. Integer powers are
-taken by repeated multiplication, never ``pow``.
+results bitwise independent of the number of threads (``_elementwise``).
+Integer powers are taken by repeated multiplication, never ``pow``.
 """
 
 from __future__ import annotations
 
 import math
-import os
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import special
 from scipy.special import expit
 
+from ._elementwise import _CHUNK, _default_n_threads, _evaluate_chunked  # noqa: F401
+
 __all__ = [
     "ACTIVATIONS",
     "Activation",
+    "ActivationSpec",
     "get_activation",
     "scale_zeta",
     "wendland_exponent",
 ]
 
-# Elements per chunk for in-place evaluation: 2**15 float64 = 256 KiB, which
-# stays in L2 while a Wendland activation makes its ~9 passes over it.
-_CHUNK = 1 << 15
-# Arrays of at least this many elements are split over threads (numpy's ufuncs
-# release the GIL); below it a thread hand-off costs more than it saves.
-_MIN_PARALLEL = 1 << 18
 # swish: exp(-z) is evaluated on z clipped to [-_EXP_CLIP, _EXP_CLIP], where it
 # neither overflows nor underflows (exp(-708) = 3.3e-308 is normal).
 _EXP_CLIP = 708.0
@@ -77,24 +76,6 @@ def wendland_exponent(d, k):
     raise ValueError(f"Wendland smoothness k must be 0 or 2, got {k!r}.")
 
 
-class _Scratch:
-    """Work buffers of one evaluation chunk, reused across chunks.
-
-    ``tmp`` and ``tmp2`` are scratch space; ``zeros`` holds zeros and is only
-    read (``np.maximum(t, zeros)`` is about twice as fast as
-    ``np.maximum(t, 0.0)``: the scalar is broadcast on every call).
-    """
-
-    def __init__(self, size, dtype):
-        self.tmp = np.empty(size, dtype=dtype)
-        self.tmp2 = np.empty(size, dtype=dtype)
-        self.zeros = np.zeros(size, dtype=dtype)
-
-    def view(self, k):
-        """Buffers ``(tmp, tmp2, zeros)`` for a 1-D chunk of ``k <= size`` elements."""
-        return self.tmp[:k], self.tmp2[:k], self.zeros[:k]
-
-
 def _int_power_inplace(t, p, tmp):
     """``t **= p`` for an integer ``p >= 1`` by repeated squaring, in place.
 
@@ -119,6 +100,17 @@ def _int_power_inplace(t, p, tmp):
             np.multiply(acc, t, out=dst)
         acc = dst
     return t
+
+
+def _int_power(x, p):
+    """``x ** p`` for an integer ``p >= 0`` as a new array (1 for ``p = 0``).
+
+    The out-of-place form of :func:`_int_power_inplace`, used by the
+    quadrature of :mod:`sklearn_rfnet.population`.
+    """
+    if p == 0:
+        return np.ones_like(x)
+    return _int_power_inplace(np.array(x, dtype=np.float64), p, np.empty(np.shape(x)))
 
 
 def _wendland_r_inplace(t, zeta, zeros):
@@ -185,27 +177,226 @@ def _swish_inplace(t, *, ell, zeta, tmp, tmp2=None, zeros=None):
     return np.divide(t, tmp, out=t)
 
 
-@dataclass(frozen=True)
-class _Spec:
-    """Static description of a built-in activation."""
+def _wendland_z0(zeta):
+    """Edge ``z_0 = 1 - zeta^2 / 2`` of the support of a Wendland activation.
 
-    kernel: Callable
-    wendland_k: int | None
-    description: str
+    ``gamma(z) = 0`` for ``z <= z_0``, where ``r = sqrt(2 - 2z) / zeta``
+    reaches 1 (Theorem 3.4). Rounded to 0 within a few ulps: for the default
+    ``zeta = sqrt(2)`` (``1 - zeta^2 / 2 = -2.2e-16`` in floating point) the
+    activation computes ``r = sqrt(1 - z) * (sqrt(2) / zeta)`` with a factor
+    exactly 1, so that its support is exactly ``z > 0``.
+    """
+    z0 = 1.0 - zeta * zeta / 2.0
+    return 0.0 if abs(z0) <= 4.0 * np.finfo(float).eps else z0
+
+
+def _relu_edge(zeta):
+    """ReLU vanishes for ``z <= 0`` (a named function: specs are pickled)."""
+    return 0.0
+
+
+def _relu_phi(t, d, weights="sphere"):
+    """ReLU's population kernel in closed form (eq. 3.1); ``t`` in ``[-1, 1]``.
+
+    ``phi(t) = (sin(arccos t) + (pi/2 - arccos t) t) / (2 d pi) + t / (4 d)``
+    for weights on ``S^{d-1}``; ``d`` times that (the arc-cosine kernel) for
+    ``N(0, I)`` weights, ReLU being positively homogeneous with
+    ``E ||w||^2 = d``.
+    """
+    theta = np.arccos(t)
+    sin_theta = np.sqrt((1.0 - t) * (1.0 + t))  # sin(arccos t), exact at +-1
+    phi = (sin_theta + (0.5 * np.pi - theta) * t) / (2.0 * d * np.pi) + t / (4.0 * d)
+    if weights == "gaussian":
+        phi *= d
+    return phi
+
+
+def _check_points(values, name):
+    """``values`` as a sorted tuple of distinct finite floats."""
+    pts = tuple(sorted({float(z) for z in np.ravel(values)}))
+    if not all(math.isfinite(z) for z in pts):
+        raise ValueError(f"{name} must be finite numbers, got {values!r}.")
+    return pts
+
+
+@dataclass(frozen=True)
+class ActivationSpec:
+    """What the package knows about one activation ``gamma``, in one place.
+
+    The built-in activations of Table 1 are the values of
+    :data:`ACTIVATIONS`. A user activation is described by wrapping its
+    function: the result is callable, so the estimators accept it wherever
+    they accept a callable (``activation=ActivationSpec(np.abs, kinks=[0])``),
+    and :mod:`sklearn_rfnet.population` reads its kinks, so that the
+    quadrature for the population kernel splits there and stays accurate.
+
+    Parameters
+    ----------
+    function : callable
+        ``gamma(z) -> array``, vectorized and elementwise on float arrays,
+        finite on ``[-1, 1]``.
+    kinks : sequence of float, default=()
+        The points ``z`` where ``gamma`` is not analytic (as ``0`` for ReLU
+        or ``|z|``); the population kernel's quadrature is split there.
+    name : str, default=None
+        Name shown in messages; ``None`` takes the function's ``__name__``.
+    nonnegative : bool, default=False
+        Whether ``gamma >= 0`` everywhere (then ``phi >= 0``, which the table
+        of the population kernel enforces).
+
+    Attributes
+    ----------
+    function, kinks, name, nonnegative
+        As above (``kinks`` a sorted tuple of floats).
+    C : float or None
+        ``max |gamma(z)|`` on ``[-1, 1]`` (Section 2, Lemma 2.4) when it is
+        known exactly; ``None`` for a user function (computed on a grid by
+        :func:`get_activation`).
+    even_polynomial, odd_polynomial : bool or None
+        Whether ``(gamma(t) + gamma(-t)) / 2`` and ``(gamma(t) - gamma(-t)) / 2``
+        are polynomials, the parity facts of Theorem 3.3 (``None``: not
+        known, read off the expansion by
+        :func:`~sklearn_rfnet.population.check_positive_definite`).
+    analytic : bool
+        Whether ``gamma`` is analytic on a neighbourhood of ``[-1, 1]`` (then
+        the population kernel takes a tensor Gauss--Jacobi rule).
+    description : str
+        Where the activation comes from.
+
+    See Also
+    --------
+    get_activation : Resolves a spec for a dimension ``d``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> spec = ActivationSpec(np.abs, kinks=[0.0])
+    >>> spec.name, spec.kinks, spec.C
+    ('absolute', (0.0,), None)
+    >>> spec(np.array([-0.5, 2.0]))
+    array([0.5, 2. ])
+    >>> ACTIVATIONS["relu"].kinks, ACTIVATIONS["relu"].odd_polynomial
+    ((0.0,), True)
+    """
+
+    function: Callable
+    kinks: tuple = ()
+    name: str | None = None
+    nonnegative: bool = False
+    C: float | None = field(default=None, init=False, compare=False)
+    even_polynomial: bool | None = field(default=None, init=False, compare=False)
+    odd_polynomial: bool | None = field(default=None, init=False, compare=False)
+    analytic: bool = field(default=False, init=False, compare=False)
+    description: str = field(default="user activation", init=False, compare=False)
+    # Built-ins only: function is an in-place kernel f(t, *, ell, zeta, ...);
+    # the Wendland smoothness index k; the support edge z_0 (gamma = 0 for
+    # z <= z_0, also a kink) as a function of zeta; points z off [-1, 1] with
+    # square-root behaviour (reached by Gaussian weights); the closed-form phi.
+    _builtin: bool = field(default=False, init=False, repr=False, compare=False)
+    _wendland_k: int | None = field(default=None, init=False, repr=False, compare=False)
+    _support_edge: Callable | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _sqrt_points: tuple = field(default=(), init=False, repr=False, compare=False)
+    _phi: Callable | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        if not callable(self.function):
+            raise TypeError(f"function must be callable, got {self.function!r}.")
+        object.__setattr__(self, "kinks", _check_points(self.kinks, "kinks"))
+        if self.name is None:
+            f = self.function
+            name = getattr(f, "__name__", type(f).__name__)
+            object.__setattr__(self, "name", name)
+
+    @classmethod
+    def _make_builtin(cls, name, kernel, description, **facts):
+        spec = cls(kernel, facts.pop("kinks", ()), name, facts.pop("nonnegative"))
+        object.__setattr__(spec, "description", description)
+        object.__setattr__(spec, "_builtin", True)
+        for key, value in facts.items():
+            object.__setattr__(spec, key, value)
+        return spec
+
+    def __call__(self, z):
+        """Evaluate ``gamma(z)`` (out of place).
+
+        Parameters
+        ----------
+        z : array_like
+            Inputs, typically ``x^T w``.
+
+        Returns
+        -------
+        gamma_z : ndarray
+        """
+        if self._wendland_k is not None:
+            raise TypeError(
+                f"{self.name!r} depends on the dimension d: evaluate "
+                f"get_activation({self.name!r}, d) instead."
+            )
+        if self._builtin:
+            return get_activation(self, 1)(z)
+        return self.function(z)
 
 
 ACTIVATIONS = {
-    "wendland0": _Spec(_wendland0_inplace, 0, "Wendland phi_{d,0}, Table 1"),
-    "wendland2": _Spec(_wendland2_inplace, 2, "Wendland phi_{d,2}, Table 1"),
-    "relu": _Spec(_relu_inplace, None, "max(z, 0), Table 1"),
-    "swish": _Spec(_swish_inplace, None, "z / (1 + exp(-z)), Table 1"),
+    "wendland0": ActivationSpec._make_builtin(
+        "wendland0",
+        _wendland0_inplace,
+        "Wendland phi_{d,0}, Table 1",
+        nonnegative=True,
+        C=1.0,  # (1 - r)^ell at r = 0 (eq. 3.6)
+        even_polynomial=False,  # both parts non-polynomial (Theorem 3.4)
+        odd_polynomial=False,
+        _wendland_k=0,
+        _support_edge=_wendland_z0,
+        _sqrt_points=(1.0,),  # r = sqrt(2 - 2z) / zeta
+    ),
+    "wendland2": ActivationSpec._make_builtin(
+        "wendland2",
+        _wendland2_inplace,
+        "Wendland phi_{d,2}, Table 1",
+        nonnegative=True,
+        C=3.0,  # the polynomial's constant term at r = 0 (eq. 3.6)
+        even_polynomial=False,
+        odd_polynomial=False,
+        _wendland_k=2,
+        _support_edge=_wendland_z0,
+        _sqrt_points=(1.0,),
+    ),
+    "relu": ActivationSpec._make_builtin(
+        "relu",
+        _relu_inplace,
+        "max(z, 0), Table 1",
+        kinks=(0.0,),
+        nonnegative=True,
+        C=1.0,
+        even_polynomial=False,  # |t| / 2
+        odd_polynomial=True,  # t / 2: no guarantee (Theorem 3.1)
+        _support_edge=_relu_edge,
+        _phi=_relu_phi,
+    ),
+    "swish": ActivationSpec._make_builtin(
+        "swish",
+        _swish_inplace,
+        "z / (1 + exp(-z)), Table 1",
+        nonnegative=False,
+        C=float(expit(1.0)),  # swish is increasing on [-1, 1]
+        even_polynomial=False,
+        odd_polynomial=True,  # swish(t) - swish(-t) = t (Appendix A.2)
+        analytic=True,  # poles at +-i pi
+    ),
 }
-"""Registry of built-in activation names (Table 1 of the paper).
+"""Registry of the built-in activations (Table 1 of the paper): name to
+:class:`ActivationSpec`. Its keys are the names the estimators accept.
 
 Examples
 --------
 >>> sorted(ACTIVATIONS)
 ['relu', 'swish', 'wendland0', 'wendland2']
+>>> ACTIVATIONS["wendland2"].C
+3.0
 """
 
 
@@ -234,6 +425,13 @@ class Activation:
         ``max |gamma(z)|`` over ``z`` in ``[-1, 1]`` (Section 2, Lemma 2.4).
         Exact for built-ins; for a callable it is the maximum over a fine grid
         of 20001 points, which can underestimate a narrow peak.
+    kinks : tuple of float
+        Points ``z`` where ``gamma`` is not analytic: ``(0.0,)`` for ReLU,
+        the support edge ``z_0 = 1 - zeta^2 / 2`` for the Wendland
+        activations, the declared kinks of an :class:`ActivationSpec`.
+    spec : ActivationSpec
+        The facts this object was resolved from (:data:`ACTIVATIONS` entry,
+        or the spec of a user function).
 
     Examples
     --------
@@ -250,6 +448,19 @@ class Activation:
     C: float
     _kernel: Callable = field(repr=False, compare=False)
     _user: bool = field(default=False, repr=False)
+    kinks: tuple = ()
+    spec: ActivationSpec | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def zero_below(self):
+        """The point ``z_0`` with ``gamma(z) = 0`` for every ``z <= z_0``.
+
+        A float: ``0.0`` for ReLU, ``1 - zeta^2 / 2`` for the Wendland activations
+        (Theorem 3.4), ``None`` when there is no such point (or it is not
+        known).
+        """
+        edge = self.spec._support_edge if self.spec is not None else None
+        return None if edge is None else edge(self.zeta)
 
     def second_moment(self, weights="sphere"):
         """``E_w[gamma(x^T w)^2]`` for a unit vector ``x``.
@@ -337,87 +548,6 @@ class Activation:
         return out
 
 
-def _default_n_threads():
-    """Threads for activation evaluation: the usable cores, capped at 8.
-
-    ``OMP_NUM_THREADS`` lowers it, as it does for scikit-learn's OpenMP code.
-    """
-    try:
-        n = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        n = os.cpu_count() or 1
-    env = os.environ.get("OMP_NUM_THREADS", "")
-    if env.strip().isdigit() and int(env) > 0:
-        n = min(n, int(env))
-    return max(1, min(n, 8))
-
-
-_POOL = None  # (pid, size, executor), created on first parallel evaluation
-_POOL_LOCK = threading.Lock()
-
-
-def _pool(n_workers):
-    """A process-wide thread pool with at least ``n_workers`` threads.
-
-    Keyed by process id: a child made by ``fork`` inherits the object but not
-    its threads, and gets a pool of its own.
-    """
-    global _POOL
-    with _POOL_LOCK:
-        pid = os.getpid()
-        if _POOL is None or _POOL[0] != pid or _POOL[1] < n_workers:
-            if _POOL is not None and _POOL[0] == pid:
-                _POOL[2].shutdown(wait=False)
-            executor = ThreadPoolExecutor(n_workers, thread_name_prefix="sklearn_rfnet")
-            _POOL = (pid, n_workers, executor)
-        return _POOL[2]
-
-
-def _run_chunks(kernel, flat, start, stop, ell, zeta):
-    """Apply ``kernel`` to ``flat[start:stop]`` chunk by chunk."""
-    chunk = min(_CHUNK, max(stop - start, 1))
-    work = _Scratch(chunk, flat.dtype)
-    for lo in range(start, stop, chunk):
-        part = flat[lo : min(lo + chunk, stop)]
-        tmp, tmp2, zeros = work.view(part.size)
-        kernel(part, ell=ell, zeta=zeta, tmp=tmp, tmp2=tmp2, zeros=zeros)
-
-
-def _evaluate_chunked(kernel, t, *, ell, zeta, n_threads=None):
-    """Apply an in-place kernel to ``t`` in chunks that stay in cache.
-
-    Arrays of at least ``_MIN_PARALLEL`` elements are cut into ``n_threads``
-    contiguous ranges of whole chunks, evaluated concurrently (numpy's ufuncs
-    release the GIL). Every element is computed by the same sequence of
-    operations whatever the split, so the result is bitwise independent of
-    ``n_threads``. ``None`` uses :func:`_default_n_threads`.
-    """
-    flat = t.reshape(-1) if t.flags.c_contiguous else None
-    if flat is None:  # rare: non-contiguous output, evaluate whole
-        tmp, tmp2, zeros = np.empty_like(t), np.empty_like(t), np.zeros_like(t)
-        kernel(t, ell=ell, zeta=zeta, tmp=tmp, tmp2=tmp2, zeros=zeros)
-        return t
-    size = flat.size
-    if n_threads is None:
-        n_threads = _default_n_threads()
-    n_chunks = -(-size // _CHUNK)
-    n_threads = max(1, min(int(n_threads), n_chunks))
-    if n_threads == 1 or size < _MIN_PARALLEL:
-        _run_chunks(kernel, flat, 0, size, ell, zeta)
-        return t
-    per = -(-n_chunks // n_threads) * _CHUNK  # whole chunks per thread
-    bounds = [(lo, min(lo + per, size)) for lo in range(0, size, per)]
-    pool = _pool(len(bounds) - 1)
-    futures = [
-        pool.submit(_run_chunks, kernel, flat, lo, hi, ell, zeta)
-        for lo, hi in bounds[1:]
-    ]
-    _run_chunks(kernel, flat, *bounds[0], ell, zeta)  # this thread takes one
-    for f in futures:
-        f.result()
-    return t
-
-
 def _max_abs_on_interval(func, num=20001):
     grid = np.linspace(-1.0, 1.0, num)
     vals = np.asarray(func(grid), dtype=np.float64)
@@ -469,13 +599,15 @@ def scale_zeta(ell, c=None):
     return math.sqrt(2.0) / (-math.expm1(-c / ell))
 
 
-def get_activation(activation, d, zeta=None):
-    """Resolve an activation name or callable into an :class:`Activation`.
+def get_activation(activation, d, zeta=None, *, kinks=None):
+    """Resolve an activation name, spec or callable into an :class:`Activation`.
 
     Parameters
     ----------
-    activation : {"wendland0", "wendland2", "relu", "swish"} or callable
-        A name from Table 1 of the paper, or a vectorized callable
+    activation : {"wendland0", "wendland2", "relu", "swish"}, ActivationSpec \
+            or callable
+        A name from Table 1 of the paper (a key of :data:`ACTIVATIONS`), an
+        :class:`ActivationSpec`, or a vectorized callable
         ``gamma(z) -> array`` that acts elementwise.
     d : int
         Ambient dimension of the data on the sphere ``S^{d-1}`` (after the bias
@@ -487,54 +619,85 @@ def get_activation(activation, d, zeta=None):
         paper's setting; ``"scale"`` is the dimension-aware bandwidth of
         :func:`scale_zeta` (the estimators' default). Ignored by the other
         activations.
+    kinks : sequence of float, default=None
+        For a plain callable: the points where it is not analytic, as
+        ``ActivationSpec(activation, kinks=kinks)`` would declare them.
 
     Returns
     -------
     activation : Activation
-        Callable object that also carries ``C``, ``ell`` and ``zeta``.
+        Callable object that also carries ``C``, ``ell``, ``zeta`` and
+        ``kinks``.
 
     Examples
     --------
     >>> import numpy as np
     >>> gamma = get_activation("wendland0", d=10)
-    >>> gamma.ell, gamma.C
-    (6, 1.0)
+    >>> gamma.ell, gamma.C, gamma.kinks
+    (6, 1.0, (0.0,))
     >>> gamma(np.array([1.0, 0.5, 0.0]))
     array([1.00000000e+00, 6.31329235e-04, 0.00000000e+00])
+    >>> get_activation(np.abs, d=3, kinks=[0]).kinks
+    (0.0,)
     """
     if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1:
         raise ValueError(f"d must be a positive integer, got {d!r}.")
     d = int(d)
+    if isinstance(activation, str) and activation in ACTIVATIONS:
+        activation = ACTIVATIONS[activation]
+    if isinstance(activation, ActivationSpec) and activation._builtin:
+        if kinks is not None:
+            raise ValueError(
+                "kinks is only for callable activations: the kinks of "
+                f"{activation.name!r} are known."
+            )
+        return _resolve_builtin(activation, d, zeta)
     if callable(activation):
-        name = getattr(activation, "__name__", type(activation).__name__)
-        C = _max_abs_on_interval(activation)
+        spec = activation
+        if not isinstance(spec, ActivationSpec):
+            spec = ActivationSpec(activation, () if kinks is None else kinks)
+        elif kinks is not None:
+            spec = ActivationSpec(
+                spec.function,
+                spec.kinks + tuple(np.ravel(kinks)),
+                spec.name,
+                spec.nonnegative,
+            )
+        C = _max_abs_on_interval(spec.function)
         if not np.isfinite(C):
             raise ValueError(
-                f"activation {name!r} is not finite on [-1, 1]; it must be a "
+                f"activation {spec.name!r} is not finite on [-1, 1]; it must be a "
                 "bounded function there (Section 2)."
             )
-        return Activation(name, d, None, None, C, activation, _user=True)
-    if not isinstance(activation, str) or activation not in ACTIVATIONS:
-        raise ValueError(
-            f"activation must be one of {sorted(ACTIVATIONS)} or a callable, "
-            f"got {activation!r}."
+        return Activation(
+            spec.name, d, None, None, C, spec.function, True, spec.kinks, spec
         )
-    spec = ACTIVATIONS[activation]
-    if spec.wendland_k is None:
-        C = {"relu": 1.0, "swish": float(expit(1.0))}[activation]
-        return Activation(activation, d, None, None, C, spec.kernel)
-    ell = wendland_exponent(d, spec.wendland_k)
-    if zeta is None:
-        zeta = math.sqrt(2.0)
-    elif isinstance(zeta, str):
-        if zeta != "scale":
-            raise ValueError(
-                f"zeta must be a positive number, 'scale' or None, got {zeta!r}."
-            )
-        zeta = scale_zeta(ell)
-    zeta = float(zeta)
-    if not (np.isfinite(zeta) and zeta > 0.0):
-        raise ValueError(f"zeta must be a positive finite number, got {zeta!r}.")
-    # maximum at z = 1 (r = 0): 1 for phi_{d,0}, 3 for phi_{d,2} (eq. 3.6)
-    C = 1.0 if spec.wendland_k == 0 else 3.0
-    return Activation(activation, d, zeta, ell, C, spec.kernel)
+    raise ValueError(
+        f"activation must be one of {sorted(ACTIVATIONS)} or a callable, "
+        f"got {activation!r}."
+    )
+
+
+def _resolve_builtin(spec, d, zeta):
+    """The :class:`Activation` of a built-in spec for dimension ``d``."""
+    if spec._wendland_k is None:
+        ell = zeta = None
+    else:
+        ell = wendland_exponent(d, spec._wendland_k)
+        if zeta is None:
+            zeta = math.sqrt(2.0)
+        elif isinstance(zeta, str):
+            if zeta != "scale":
+                raise ValueError(
+                    f"zeta must be a positive number, 'scale' or None, got {zeta!r}."
+                )
+            zeta = scale_zeta(ell)
+        zeta = float(zeta)
+        if not (np.isfinite(zeta) and zeta > 0.0):
+            raise ValueError(f"zeta must be a positive finite number, got {zeta!r}.")
+    kinks = spec.kinks
+    if spec._support_edge is not None:
+        kinks = tuple(sorted(set(kinks) | {spec._support_edge(zeta)}))
+    return Activation(
+        spec.name, d, zeta, ell, spec.C, spec.function, False, kinks, spec
+    )

@@ -22,10 +22,14 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._operator import FeatureOperator
-from .activations import get_activation
-from .diagnostics import landweber_filter, optimal_step_size
-from .features import prepare_inputs, sample_weights
+from .diagnostics import (
+    landweber_filter,
+    optimal_step_size,
+    population_spectrum,
+    spectral_summary,
+)
+from .features import WendlandFeatures, prepare_inputs
+from .population import population_gram
 
 __all__ = [
     "ConditioningDisplay",
@@ -33,6 +37,10 @@ __all__ = [
     "LossCurveDisplay",
     "SpectrumDisplay",
 ]
+
+
+# gid of the crosses that ConditioningDisplay.plot draws at singular widths
+_SINGULAR_GID = "sklearn_rfnet-singular"
 
 
 def _import_pyplot():
@@ -62,38 +70,51 @@ def _finish(display, ax, label, legend_loc="best"):
 
 
 def _feature_params(estimator):
-    """The feature parameters of a fitted or unfitted estimator."""
+    """The feature parameters of a fitted or unfitted estimator.
+
+    ``zeta`` is the one the estimator used when it chose one (``zeta_`` of
+    the CV estimators), else its parameter.
+    """
     keys = ("activation", "zeta", "weights", "normalize", "bias")
-    return {k: getattr(estimator, k) for k in keys}
+    params = {k: getattr(estimator, k) for k in keys}
+    if getattr(estimator, "zeta_", None) is not None:
+        params["zeta"] = estimator.zeta_
+    return params
 
 
-def _hat_singular_values(
-    X, n_components, random_state, *, activation, zeta, weights, normalize, bias
-):
-    """Singular values of ``Z = gamma(X_tilde W)/sqrt(m)``; their squares are
-    the eigenvalues of ``H_hat`` (eq. 2.6), computed without squaring
-    ``kappa``."""
-    Xt = prepare_inputs(X, normalize=normalize, bias=bias)
-    d = Xt.shape[1]
-    W = sample_weights(d, n_components, weights, random_state)
-    gamma = get_activation(activation, d, zeta)
-    Z = FeatureOperator(Xt, W, gamma).materialize()
-    return np.linalg.svd(Z, compute_uv=False)
+def _features(estimator, X):
+    """``Z = gamma(X_tilde W) / sqrt(m)`` of a fitted estimator (eq. 2.6).
+
+    Through the public contract (DESIGN.md): a :class:`WendlandFeatures` with
+    the estimator's feature parameters and its ``random_weights_`` builds
+    the same features the estimator was trained on.
+    """
+    if isinstance(estimator, WendlandFeatures):
+        return estimator.transform(X)
+    W = estimator.random_weights_
+    features = WendlandFeatures(W.shape[1], **_feature_params(estimator)).fit(X)
+    features.random_weights_ = W
+    return features.transform(X)
 
 
-def _population_eigenvalues(X, *, activation, zeta, weights, normalize, bias):
-    from .population import population_gram
+def _hat_spectrum(Z, n=None):
+    """Eigenvalues of ``H_hat = Z Z^T`` (descending, ``n`` of them) from the
+    singular values of ``Z``, and their
+    :func:`~sklearn_rfnet.diagnostics.spectral_summary` (``kappa`` not
+    squared in the computation; the rank threshold of the estimators)."""
+    n = Z.shape[0] if n is None else n
+    s = np.linalg.svd(Z, compute_uv=False)[:n]
+    lam = np.r_[s**2, np.zeros(n - s.size)]
+    return lam, spectral_summary(lam, n, Z.shape[1], from_svd=True)
 
+
+def _population_spectrum(X, *, activation, zeta, weights, normalize, bias):
+    """Eigenvalues of the population matrix ``H`` (eq. 2.7), descending, and
+    :func:`~sklearn_rfnet.diagnostics.population_spectrum` (as the
+    estimators' ``population_condition_number_``)."""
     Xt = prepare_inputs(X, normalize=normalize, bias=bias)
     H = population_gram(np.asarray(Xt), activation, zeta=zeta, weights=weights)
-    return np.linalg.eigvalsh(H)[::-1]
-
-
-def _condition(s):
-    """``kappa(H_hat) = (s_max / s_min)^2``; ``inf`` when ``s_min = 0``."""
-    if s[-1] == 0.0:
-        return np.inf
-    return float((s[0] / s[-1]) ** 2)
+    return np.linalg.eigvalsh(H)[::-1], population_spectrum(H)
 
 
 class ConditioningDisplay:
@@ -104,10 +125,14 @@ class ConditioningDisplay:
     widths : ndarray of shape (n_widths,)
         The widths ``m``.
     condition_numbers : ndarray of shape (n_widths, n_repeats)
-        ``kappa(H_hat)`` for each width and draw of ``W`` (``inf`` when
-        ``H_hat`` is exactly singular).
+        ``kappa(H_hat)`` for each width and draw of ``W``, as the
+        estimators' ``condition_number_``
+        (:func:`~sklearn_rfnet.diagnostics.spectral_summary`): ``inf`` when
+        ``H_hat`` is numerically singular.
     population_condition_number : float or None
-        ``kappa(H)`` of the population matrix (eq. 2.7), or ``None``.
+        ``kappa(H)`` of the population matrix (eq. 2.7), as the estimators'
+        ``population_condition_number_``
+        (:func:`~sklearn_rfnet.diagnostics.population_spectrum`), or ``None``.
     n_samples : int
         Number of data points ``n``.
     name : str, default=None
@@ -120,7 +145,11 @@ class ConditioningDisplay:
     line_ : matplotlib Line2D
         The medians.
     band_ : matplotlib PolyCollection
-        The 10%-90% quantile band.
+        The 10%-90% quantile band of the draws with a finite ``kappa``.
+    singular_markers_ : matplotlib Line2D or None
+        Crosses at the top of the axes at the widths where the median
+        ``kappa(H_hat)`` is ``inf`` (most draws singular, e.g. ReLU on the
+        bad points, Theorem 2.2).
     population_line_ : matplotlib Line2D or None
         The dashed ``kappa(H)`` line.
 
@@ -202,12 +231,13 @@ class ConditioningDisplay:
         kappa = np.empty((widths.size, n_repeats))
         for i, m in enumerate(widths):
             for r in range(n_repeats):
-                s = _hat_singular_values(X, int(m), rng, **params)
-                kappa[i, r] = _condition(s)
+                Z = WendlandFeatures(int(m), random_state=rng, **params).fit_transform(
+                    X
+                )
+                kappa[i, r] = _hat_spectrum(Z)[1].condition_number
         pop = None
         if population:
-            lam = _population_eigenvalues(X, **params)
-            pop = float(lam[0] / lam[-1]) if lam[-1] > 0 else np.inf
+            pop = _population_spectrum(X, **params)[1].condition_number
         if name is None:
             name = (
                 activation
@@ -270,21 +300,41 @@ class ConditioningDisplay:
         Returns
         -------
         display : ConditioningDisplay
-            With ``ax_``, ``figure_``, ``line_``, ``band_`` and
-            ``population_line_`` set.
+            With ``ax_``, ``figure_``, ``line_``, ``band_``,
+            ``singular_markers_`` and ``population_line_`` set.
         """
         ax = _get_ax(ax)
         label = name if name is not None else self.name
-        finite = np.where(
-            np.isfinite(self.condition_numbers), self.condition_numbers, np.nan
-        )
-        with np.errstate(invalid="ignore"):
-            med = np.nanmedian(finite, axis=1) if finite.size else finite
-            lo = np.nanquantile(finite, quantiles[0], axis=1)
-            hi = np.nanquantile(finite, quantiles[1], axis=1)
-        (self.line_,) = ax.plot(self.widths, med, "o-", color=color, label=label)
+        kappa = self.condition_numbers
+        # the band is over the regular draws; the median counts a singular
+        # draw as kappa = inf, and a width whose median is inf is marked
+        med = np.median(kappa, axis=1)
+        lo, hi = np.full(med.shape, np.nan), np.full(med.shape, np.nan)
+        for i, row in enumerate(kappa):
+            row = row[np.isfinite(row)]
+            if row.size:
+                lo[i], hi[i] = np.quantile(row, quantiles)
+        shown = np.where(np.isfinite(med), med, np.nan)
+        (self.line_,) = ax.plot(self.widths, shown, "o-", color=color, label=label)
         c = self.line_.get_color()
         self.band_ = ax.fill_between(self.widths, lo, hi, color=c, alpha=0.25)
+        self.singular_markers_ = None
+        singular = ~np.isfinite(med)
+        if np.any(singular):
+            from matplotlib.transforms import blended_transform_factory
+
+            top = blended_transform_factory(ax.transData, ax.transAxes)
+            # one row per display drawn on these axes, so none hides another
+            row = sum(line.get_gid() == _SINGULAR_GID for line in ax.get_lines())
+            (self.singular_markers_,) = ax.plot(
+                self.widths[singular],
+                np.full(int(singular.sum()), 0.97 - 0.05 * row),
+                "x",
+                color=c,
+                transform=top,
+                clip_on=False,
+                gid=_SINGULAR_GID,
+            )
         self.population_line_ = None
         if self.population_condition_number is not None and np.isfinite(
             self.population_condition_number
@@ -321,8 +371,9 @@ class LossCurveDisplay:
     >>> from sklearn_rfnet import RandomFeatureRegressor
     >>> from sklearn_rfnet.plotting import LossCurveDisplay
     >>> X = np.random.RandomState(0).normal(size=(20, 3))
-    >>> reg = RandomFeatureRegressor(200, solver="landweber", random_state=0)
-    >>> disp = LossCurveDisplay.from_estimator(reg.fit(X, X[:, 0]))
+    >>> reg = RandomFeatureRegressor(
+    ...     200, solver="landweber", max_iter=50, tol=0.0, random_state=0)
+    >>> disp = LossCurveDisplay.from_estimator(reg.fit(X, X[:, 0]))  # 50 steps
     >>> round(float(disp.loss_curve[0]), 12)
     1.0
     """
@@ -464,17 +515,14 @@ class SpectrumDisplay:
         check_is_fitted(estimator, "random_weights_")
         X = check_array(X, dtype=np.float64)
         params = _feature_params(estimator)
-        Z = estimator._feature_map(X).materialize()
+        Z = np.asarray(_features(estimator, X), dtype=np.float64)
         n = X.shape[0]
         if getattr(estimator, "fit_intercept", False):
             # the Gram matrix the estimator solved: P H_hat P on 1^perp
             Z = Z - Z.mean(axis=0)
             n -= 1
-        s = np.linalg.svd(Z, compute_uv=False)[:n]
-        lam = s**2
-        if s.size < n:
-            lam = np.r_[lam, np.zeros(n - s.size)]
-        pop = _population_eigenvalues(X, **params) if population else None
+        lam, _ = _hat_spectrum(Z, n)
+        pop = _population_spectrum(X, **params)[0] if population else None
         if name is None and isinstance(params["activation"], str):
             name = params["activation"]
         return cls(lam, pop, normalize=normalize, name=name)
@@ -572,9 +620,13 @@ class LandweberFilterDisplay:
         """
         spec = SpectrumDisplay.from_estimator(estimator, X, population=False)
         lam = spec.eigenvalues
-        if step_size is None:
-            positive = lam[lam > lam[0] * lam.size * np.finfo(float).eps]
-            step_size = optimal_step_size(positive[-1], lam[0])
+        if step_size is None:  # on the numerical range, as the estimators do
+            summary = spectral_summary(
+                lam, lam.size, estimator.n_components, from_svd=True
+            )
+            step_size = optimal_step_size(
+                summary.lambda_min_nonzero, summary.lambda_max
+            )
         return cls(lam, k, step_size, name=name if name is not None else spec.name)
 
     def plot(self, ax=None, *, name=None, color=None):

@@ -15,15 +15,15 @@ from scipy import stats
 from scipy.special import expit
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_rfnet.datasets import _loaders
+from sklearn_rfnet.datasets import (
+    _loaders,
+    make_bad_points,
+    make_synthetic1,
+    make_synthetic2,
+)
 from sklearn_rfnet.datasets._loaders import (
     load_fashion_mnist_tshirt_sneaker,
     load_prostate,
-)
-from sklearn_rfnet.datasets._synthetic import (
-    _definition_2_1_points,
-    make_synthetic1,
-    make_synthetic2,
 )
 
 PROSTATE_SHA256 = "20344f2a16afc593f83417ea9a9879df20b8728436bcfc2c3e70d79d74bc295b"
@@ -91,7 +91,7 @@ def test_package_data_globs_cover_shipped_files():
         for entry in (root / folder).iterdir()
         if entry.is_file()
     ]
-    assert len(shipped) == 6
+    assert len(shipped) == 4
     missing = [f for f in shipped if not any(fnmatch.fnmatch(f, g) for g in globs)]
     assert not missing, f"add these to [tool.setuptools.package-data]: {missing}"
 
@@ -340,22 +340,31 @@ def test_fashion_invalid_parameters(kwargs, error):
 # Synthetic-1
 # --------------------------------------------------------------------------
 def test_synthetic1_default():
-    synth = make_synthetic1(random_state=0)
-    X, y = synth.data, synth.target
+    X, y = make_synthetic1(random_state=0)
     assert X.shape == (500, 10) and X.dtype == np.float64
     assert y.shape == (500,) and y.dtype == np.float64
     assert _unit_rows(X)
     assert_allclose(y, X.sum(axis=1), rtol=1e-14, atol=1e-14)
-    assert "S^9" in synth.DESCR or "S^{d-1}" in synth.DESCR
-    Xr, yr = make_synthetic1(random_state=0, return_X_y=True)
-    assert_array_equal(Xr, X)
-    assert_array_equal(yr, y)
+
+
+@pytest.mark.parametrize("make", [make_synthetic1, make_synthetic2])
+def test_generators_return_X_y_as_scikit_learn(make):
+    # scikit-learn's make_* return a tuple (X, y), never a Bunch
+    out = make(random_state=0)
+    assert isinstance(out, tuple) and len(out) == 2
+    X, y = out
+    assert X.ndim == 2 and y.shape == (X.shape[0],)
+    # the old keyword is accepted, warns, and changes nothing
+    with pytest.warns(FutureWarning, match="return_X_y"):
+        X2, y2 = make(random_state=0, return_X_y=True)
+    assert_array_equal(X2, X)
+    assert_array_equal(y2, y)
 
 
 def test_synthetic1_seeds_and_shape():
-    a, _ = make_synthetic1(30, 4, random_state=3, return_X_y=True)
-    b, _ = make_synthetic1(30, 4, random_state=3, return_X_y=True)
-    c, _ = make_synthetic1(30, 4, random_state=4, return_X_y=True)
+    a, _ = make_synthetic1(30, 4, random_state=3)
+    b, _ = make_synthetic1(30, 4, random_state=3)
+    c, _ = make_synthetic1(30, 4, random_state=4)
     assert a.shape == (30, 4)
     assert_array_equal(a, b)
     assert not np.allclose(a, c)
@@ -363,11 +372,11 @@ def test_synthetic1_seeds_and_shape():
 
 def test_synthetic1_is_uniform_on_the_sphere():
     # Archimedes: a coordinate of a uniform point on S^2 is uniform on [-1, 1].
-    X, _ = make_synthetic1(4000, 3, random_state=0, return_X_y=True)
+    X, _ = make_synthetic1(4000, 3, random_state=0)
     for j in range(3):
         assert stats.kstest(X[:, j], stats.uniform(-1, 2).cdf).pvalue > 1e-3
     # On S^9, E[x x^T] = I / d.
-    X, _ = make_synthetic1(20000, 10, random_state=0, return_X_y=True)
+    X, _ = make_synthetic1(20000, 10, random_state=0)
     assert_allclose(X.T @ X / len(X), np.eye(10) / 10, atol=5e-3)
 
 
@@ -383,52 +392,40 @@ def test_synthetic1_invalid(args, error):
 # --------------------------------------------------------------------------
 # Synthetic-2
 # --------------------------------------------------------------------------
-def test_definition_2_1_points():
-    P = _definition_2_1_points()
+def test_synthetic2_bad_points_are_definition_2_1():
+    X, _ = make_synthetic2(random_state=0)
     s = 1 / math.sqrt(3)
     expected = {tuple(s * np.array(p)) for p in itertools.product([1, -1], repeat=3)}
-    assert {tuple(row) for row in P} == expected
-    assert_allclose(P[0], [s, s, s])  # x1 of eq. 2.3
-    assert_allclose(P[7], [-s, -s, -s])  # x8 of eq. 2.3
-
-
-def test_definition_2_1_points_match_make_bad_points():
-    bad_points = pytest.importorskip("sklearn_rfnet.datasets._bad_points")
-    other = np.asarray(bad_points.make_bad_points(3))
-    mine = _definition_2_1_points()
-    assert other.shape == (8, 3)
-    # Same set of points (their order is the other module's business).
-    assert_allclose(
-        np.array(sorted(map(tuple, other))), np.array(sorted(map(tuple, mine)))
-    )
+    assert {tuple(row) for row in X[:8]} == expected
+    assert_allclose(X[0], [s, s, s])  # x1 of eq. 2.3
+    assert_allclose(X[7], [-s, -s, -s])  # x8 of eq. 2.3
+    # one definition: the rows are make_bad_points', in its order
+    assert_array_equal(X[:8], make_bad_points(3))
 
 
 def test_synthetic2_default():
-    synth = make_synthetic2(random_state=0)
-    X, y = synth.data, synth.target
+    X, y = make_synthetic2(random_state=0)
     assert X.shape == (100, 3) and X.dtype == np.float64
     assert y.shape == (100,) and y.dtype == np.float64
     assert _unit_rows(X)
-    assert_array_equal(synth.bad_point_index, np.arange(8))
-    assert_array_equal(X[synth.bad_point_index], _definition_2_1_points())
     # All bad points are +1; 50 / 50 overall.
-    assert_array_equal(y[synth.bad_point_index], 1.0)
+    assert_array_equal(y[:8], 1.0)
     assert_array_equal(np.unique(y), [-1.0, 1.0])
     assert int((y == 1).sum()) == 50 and int((y == -1).sum()) == 50
     # The random points are not bad points.
-    rest = np.delete(X, synth.bad_point_index, axis=0)
+    rest = X[8:]
     assert not np.any(np.all(np.isclose(np.abs(rest), 1 / math.sqrt(3)), axis=1))
-    Xr, yr = make_synthetic2(random_state=0, return_X_y=True)
-    assert_array_equal(Xr, X)
-    assert_array_equal(yr, y)
-    assert "Definition 2.1" in synth.DESCR
+    # return_null_vector only adds q
+    X2, y2, _ = make_synthetic2(random_state=0, return_null_vector=True)
+    assert_array_equal(X2, X)
+    assert_array_equal(y2, y)
 
 
 def test_synthetic2_null_vector_annihilates_relu_and_swish_features():
-    synth = make_synthetic2(random_state=0)
-    q = synth.null_vector
+    X, _, q = make_synthetic2(random_state=0, return_null_vector=True)
     assert np.count_nonzero(q) == 8
-    XW = synth.data @ np.random.default_rng(1).standard_normal((3, 400))
+    assert_array_equal(q[:8], make_bad_points(3, return_null_vector=True)[1])
+    XW = X @ np.random.default_rng(1).standard_normal((3, 400))
     relu = np.maximum(XW, 0.0)
     swish = XW * expit(XW)
     assert_allclose(q @ relu, 0.0, atol=1e-12)
@@ -443,17 +440,17 @@ def test_synthetic2_seeds():
     a = make_synthetic2(random_state=5)
     b = make_synthetic2(random_state=5)
     c = make_synthetic2(random_state=6)
-    assert_array_equal(a.data, b.data)
-    assert_array_equal(a.target, b.target)
-    assert not np.allclose(a.data[8:], c.data[8:])
-    assert not np.array_equal(a.target[8:], c.target[8:])
+    assert_array_equal(a[0], b[0])
+    assert_array_equal(a[1], b[1])
+    assert not np.allclose(a[0][8:], c[0][8:])
+    assert not np.array_equal(a[1][8:], c[1][8:])
 
 
 @pytest.mark.parametrize(
     "n_samples, n_positive", [(9, 8), (15, 8), (16, 8), (101, 50), (300, 150)]
 )
 def test_synthetic2_sizes(n_samples, n_positive):
-    X, y = make_synthetic2(n_samples, random_state=0, return_X_y=True)
+    X, y = make_synthetic2(n_samples, random_state=0)
     assert X.shape == (n_samples, 3)
     assert int((y == 1).sum()) == n_positive
     assert int((y == -1).sum()) == n_samples - n_positive

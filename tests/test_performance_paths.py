@@ -13,6 +13,7 @@ import pytest
 from scipy import linalg
 
 import sklearn_rfnet._direct as direct
+import sklearn_rfnet._elementwise as ew
 import sklearn_rfnet._spectral as spectral
 import sklearn_rfnet.activations as act
 from sklearn_rfnet._operator import FeatureOperator, gram_update
@@ -45,7 +46,7 @@ def _rel(a, b):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_threaded_evaluation_bitwise_equal(name, dtype, monkeypatch):
     # an odd size: ranges end inside a chunk; values past +-1 exercise the clips
-    z = np.random.RandomState(0).uniform(-1.3, 1.3, size=5 * act._CHUNK + 124)
+    z = np.random.RandomState(0).uniform(-1.3, 1.3, size=5 * ew._CHUNK + 124)
     z = z.astype(dtype)
     gamma = get_activation(name, 10, zeta=None if name != "wendland2" else 1.1)
     one = z.copy()
@@ -53,15 +54,15 @@ def test_threaded_evaluation_bitwise_equal(name, dtype, monkeypatch):
         gamma._kernel, one, ell=gamma.ell, zeta=gamma.zeta, n_threads=1
     )
     submitted = []
-    real_pool = act._pool
+    real_pool = ew._pool
 
     def spy(n_workers):
         pool = real_pool(n_workers)
         submitted.append(n_workers)
         return pool
 
-    monkeypatch.setattr(act, "_MIN_PARALLEL", 1)
-    monkeypatch.setattr(act, "_pool", spy)
+    monkeypatch.setattr(ew, "_MIN_PARALLEL", 1)
+    monkeypatch.setattr(ew, "_pool", spy)
     for n_threads in (2, 3, 6):
         many = z.copy()
         act._evaluate_chunked(

@@ -144,3 +144,94 @@ def test_spectrum_and_filter_displays():
     filt.plot(ax=ax2)
     # the estimator fits an intercept: n - 1 = 24 eigenvalues of P H_hat P
     assert filt.ax_ is ax2 and filt.line_.get_ydata().shape == (24,)
+
+
+def test_kappa_is_the_estimators_condition_number():
+    # one definition of kappa: the displays' is the estimators'
+    X = _X()
+    reg = RandomFeatureRegressor(
+        60, activation="wendland0", fit_intercept=False, random_state=0
+    ).fit(X, X[:, 0])
+    spec = SpectrumDisplay.from_estimator(reg, X)
+    assert spec.eigenvalues[0] / spec.eigenvalues[-1] == pytest.approx(
+        reg.condition_number_, rel=1e-8
+    )
+    disp = ConditioningDisplay.from_estimator(
+        reg, X, widths=[60], n_repeats=1, random_state=0
+    )
+    assert disp.condition_numbers[0, 0] == pytest.approx(
+        reg.condition_number_, rel=1e-8
+    )  # same draw of W: random_state=0 is the estimator's
+    assert disp.population_condition_number == pytest.approx(
+        reg.population_condition_number_, rel=1e-12
+    )
+
+
+def test_conditioning_display_marks_singular_widths():
+    from sklearn_rfnet.datasets import make_bad_points
+
+    X = make_bad_points(3)
+    relu = ConditioningDisplay.from_data(
+        X, widths=[20, 50], activation="relu", n_repeats=3, random_state=0
+    )
+    # Theorem 2.2: H_hat is singular for every W, numerically too
+    assert np.all(np.isinf(relu.condition_numbers))
+    assert np.isinf(relu.population_condition_number)  # Theorem 3.1
+    relu.plot()
+    np.testing.assert_array_equal(relu.singular_markers_.get_xdata(), [20, 50])
+    assert np.all(np.isnan(relu.line_.get_ydata()))
+    wend = ConditioningDisplay.from_data(
+        X, widths=[20, 50], activation="wendland0", n_repeats=3, random_state=0
+    ).plot()
+    assert wend.singular_markers_ is None
+    # a second singular display on the same axes gets its own row of crosses
+    swish = ConditioningDisplay.from_data(
+        X, widths=[20, 50], activation="swish", n_repeats=3, random_state=0
+    ).plot(ax=relu.ax_)
+    y_relu = relu.singular_markers_.get_ydata()
+    assert np.all(swish.singular_markers_.get_ydata() < y_relu)
+
+
+def test_spectrum_from_cv_estimator_uses_the_chosen_zeta():
+    from sklearn_rfnet.model_selection import RandomFeatureRegressorCV
+
+    X = _X()
+    cv = RandomFeatureRegressorCV(
+        80, activation="wendland2", zetas=[1.2, 3.0], random_state=0
+    ).fit(X, X[:, 0])
+    spec = SpectrumDisplay.from_estimator(cv, X)
+    from sklearn_rfnet.features import prepare_inputs
+
+    Xt = prepare_inputs(X, bias=cv.bias)
+    H = population_gram(Xt, "wendland2", zeta=cv.zeta_)
+    assert cv.zeta != cv.zeta_  # the parameter ("scale") is not what was used
+    np.testing.assert_allclose(
+        spec.population_eigenvalues, np.linalg.eigvalsh(H)[::-1], rtol=1e-10
+    )
+
+
+def test_plotting_uses_public_api_only():
+    # no private attribute of another object and no private module: the
+    # displays are built from what a user can call
+    import ast
+    import inspect
+
+    import sklearn_rfnet.plotting as plotting
+
+    tree = ast.parse(inspect.getsource(plotting))
+    private = [
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr.startswith("_")
+        and not node.attr.startswith("__")
+        and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))
+    ]
+    assert private == []
+    modules = [
+        node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module
+    ]
+    modules = [m for m in modules if m != "__future__"]
+    assert not [m for m in modules if any(p.startswith("_") for p in m.split("."))]

@@ -24,10 +24,10 @@ import numpy as np
 import pytest
 from scipy.special import roots_legendre
 
-from sklearn_rfnet import population
 from sklearn_rfnet.activations import get_activation
 from sklearn_rfnet.datasets import load_fashion_mnist_tshirt_sneaker
 from sklearn_rfnet.population import population_gram, population_kernel, relu_kernel
+from sklearn_rfnet.population._table import _cached_table
 
 ACTS = ["relu", "swish", "wendland0", "wendland2"]
 DIMS = [3, 10, 64, 100, 784]
@@ -275,7 +275,7 @@ def test_wendland_population_gram_has_no_negative_entries():
 def test_no_integration_warning(d):
     # before the fix: d = 1 (relu, wendland0), d >= 25 (wendland2), d >= 29
     # (wendland0), d >= 33 (swish), d >= 200 (relu, method="table") warned
-    population._cached_table.cache_clear()
+    _cached_table.cache_clear()
     rng = np.random.default_rng(d)
     X = rng.standard_normal((20, d))
     X /= np.linalg.norm(X, axis=1, keepdims=True)

@@ -3,52 +3,26 @@
 * :func:`make_synthetic1`: i.i.d. points uniform on ``S^{d-1}`` labelled by
   ``x^T e`` (a regression problem).
 * :func:`make_synthetic2`: i.i.d. points uniform on ``S^2`` plus the bad point
-  set of Definition 2.1, labelled +-1, which makes ``H_hat`` singular for the
-  ReLU and swish activations.
+  set of Definition 2.1 (:func:`~sklearn_rfnet.datasets.make_bad_points`),
+  labelled +-1, which makes ``H_hat`` singular for the ReLU and swish
+  activations.
 
-Uniform points on the sphere are standard Gaussian vectors scaled to unit
-norm (the Gaussian is rotation invariant).
+As scikit-learn's ``make_*`` generators, both return ``(X, y)``. Uniform
+points on the sphere are standard Gaussian vectors scaled to unit norm (the
+Gaussian is rotation invariant).
 """
 
 from __future__ import annotations
 
-import math
+import warnings
 from numbers import Integral
 
 import numpy as np
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import check_random_state
 
-from ._loaders import _load_descr
+from ._bad_points import make_bad_points
 
 __all__ = ["make_synthetic1", "make_synthetic2"]
-
-# Theorem 2.2: the coefficients of the combination of the bad points that the
-# ReLU features annihilate, in the order of eq. 2.3.
-_BAD_NULL_VECTOR = np.array([1.0, -1.0, -1.0, -1.0, 1.0, 1.0, 1.0, -1.0])
-
-
-def _definition_2_1_points():
-    """The 8 points of Definition 2.1 for ``d = 3``, in the order of eq. 2.3.
-
-    ``(+-s, +-s, +-s)`` with ``s = 1/sqrt(3)``: ``x1 = (s, s, s)``,
-    ``x2 = (-s, s, s)``, ``x3 = (s, -s, s)``, ``x4 = (s, s, -s)``,
-    ``x5 = (-s, -s, s)``, ``x6 = (-s, s, -s)``, ``x7 = (s, -s, -s)``,
-    ``x8 = (-s, -s, -s)``.
-    """
-    signs = np.array(
-        [
-            [1, 1, 1],
-            [-1, 1, 1],
-            [1, -1, 1],
-            [1, 1, -1],
-            [-1, -1, 1],
-            [-1, 1, -1],
-            [1, -1, -1],
-            [-1, -1, -1],
-        ],
-        dtype=np.float64,
-    )
-    return signs / math.sqrt(3.0)
 
 
 def _uniform_sphere(n, d, rng):
@@ -65,8 +39,20 @@ def _check_int(value, name, low):
     return int(value)
 
 
+def _warn_return_X_y(func, return_X_y):
+    """``return_X_y`` is deprecated: the generators always return ``(X, y)``."""
+    if return_X_y != "deprecated":
+        warnings.warn(
+            f"{func}(return_X_y=...) is deprecated and has no effect: it "
+            "returns (X, y) as scikit-learn's make_* generators do. Remove "
+            "the argument; it will be removed in 0.2.",
+            FutureWarning,
+            stacklevel=3,
+        )
+
+
 def make_synthetic1(
-    n_samples=500, n_features=10, *, random_state=None, return_X_y=False
+    n_samples=500, n_features=10, *, random_state=None, return_X_y="deprecated"
 ):
     """Generate the Synthetic-1 data set: uniform points on a sphere, ``y = x^T e``.
 
@@ -83,21 +69,15 @@ def make_synthetic1(
         Ambient dimension ``d``; the points lie on ``S^{d-1}``. At least 1.
     random_state : int, RandomState instance or None, default=None
         Seeds the points.
-    return_X_y : bool, default=False
-        If True, return ``(data, target)`` instead of a Bunch.
+    return_X_y : bool, default="deprecated"
+        Deprecated, no effect: ``(X, y)`` is always returned.
 
     Returns
     -------
-    data : :class:`~sklearn.utils.Bunch`
-        Dictionary-like object with the attributes:
-
-        data : ndarray of shape (n_samples, n_features), dtype float64
-            Unit-norm rows, i.i.d. uniform on the sphere.
-        target : ndarray of shape (n_samples,), dtype float64
-            ``data @ ones(n_features)``, the sum of each row.
-        DESCR : str
-            Description of the data set.
-    (data, target) : tuple if ``return_X_y`` is True
+    X : ndarray of shape (n_samples, n_features), dtype float64
+        Unit-norm rows, i.i.d. uniform on the sphere.
+    y : ndarray of shape (n_samples,), dtype float64
+        ``X @ ones(n_features)``, the sum of each row.
 
     See Also
     --------
@@ -107,22 +87,27 @@ def make_synthetic1(
     --------
     >>> import numpy as np
     >>> from sklearn_rfnet.datasets import make_synthetic1
-    >>> X, y = make_synthetic1(random_state=0, return_X_y=True)
+    >>> X, y = make_synthetic1(random_state=0)
     >>> X.shape, bool(np.allclose(y, X.sum(axis=1)))
     ((500, 10), True)
     """
+    _warn_return_X_y("make_synthetic1", return_X_y)
     n_samples = _check_int(n_samples, "n_samples", 1)
     n_features = _check_int(n_features, "n_features", 1)
     rng = check_random_state(random_state)
 
     X = _uniform_sphere(n_samples, n_features, rng)
     y = X @ np.ones(n_features)
-    if return_X_y:
-        return X, y
-    return Bunch(data=X, target=y, DESCR=_load_descr("synthetic1.rst"))
+    return X, y
 
 
-def make_synthetic2(n_samples=100, *, random_state=None, return_X_y=False):
+def make_synthetic2(
+    n_samples=100,
+    *,
+    random_state=None,
+    return_null_vector=False,
+    return_X_y="deprecated",
+):
     """Generate the Synthetic-2 data set: the bad points of Definition 2.1 in noise.
 
     Section 3.5 of the paper combines 92 i.i.d. points from the uniform
@@ -141,33 +126,31 @@ def make_synthetic2(n_samples=100, *, random_state=None, return_X_y=False):
         ``n_samples - 8`` random ones.
     random_state : int, RandomState instance or None, default=None
         Seeds the random points and which of them are labelled +1.
-    return_X_y : bool, default=False
-        If True, return ``(data, target)`` instead of a Bunch.
+    return_null_vector : bool, default=False
+        Also return ``q``, the null vector of Theorem 2.2 extended by zeros
+        (as ``make_regression(coef=True)`` also returns the truth behind the
+        data).
+    return_X_y : bool, default="deprecated"
+        Deprecated, no effect: ``(X, y)`` is always returned.
 
     Returns
     -------
-    data : :class:`~sklearn.utils.Bunch`
-        Dictionary-like object with the attributes:
-
-        data : ndarray of shape (n_samples, 3), dtype float64
-            Unit-norm rows; rows ``0, ..., 7`` are the bad points in the
-            order of eq. 2.3, the others are i.i.d. uniform on ``S^2``.
-        target : ndarray of shape (n_samples,), dtype float64
-            +1 or -1. ``max(n_samples // 2, 8)`` points are +1: the 8 bad
-            points and a random choice of the others.
-        bad_point_index : ndarray of shape (8,), dtype int64
-            Rows of ``data`` that hold the bad points, ``arange(8)``.
-        null_vector : ndarray of shape (n_samples,), dtype float64
-            ``q`` with ``(1, -1, -1, -1, 1, 1, 1, -1)`` on the bad points and
-            0 elsewhere: ``q^T relu(data @ W) = 0`` for every ``W``
-            (Theorem 2.2), which makes ``H_hat`` singular.
-        DESCR : str
-            Description of the data set.
-    (data, target) : tuple if ``return_X_y`` is True
+    X : ndarray of shape (n_samples, 3), dtype float64
+        Unit-norm rows; rows ``0, ..., 7`` are the bad points of
+        :func:`~sklearn_rfnet.datasets.make_bad_points` in the order of
+        eq. 2.3, the others are i.i.d. uniform on ``S^2``.
+    y : ndarray of shape (n_samples,), dtype float64
+        +1 or -1. ``max(n_samples // 2, 8)`` points are +1: the 8 bad
+        points and a random choice of the others.
+    q : ndarray of shape (n_samples,), dtype float64
+        Only if ``return_null_vector`` is True: ``(1, -1, -1, -1, 1, 1, 1, -1)``
+        on the bad points and 0 elsewhere, so that ``q^T relu(X @ W) = 0``
+        for every ``W`` (Theorem 2.2), which makes ``H_hat`` singular.
 
     See Also
     --------
     make_synthetic1 : Uniform points on a sphere with a linear target.
+    make_bad_points : The bad points alone.
 
     Notes
     -----
@@ -179,20 +162,21 @@ def make_synthetic2(n_samples=100, *, random_state=None, return_X_y=False):
     --------
     >>> import numpy as np
     >>> from sklearn_rfnet.datasets import make_synthetic2
-    >>> synth = make_synthetic2(random_state=0)
-    >>> synth.data.shape, int((synth.target == 1).sum())
+    >>> X, y, q = make_synthetic2(random_state=0, return_null_vector=True)
+    >>> X.shape, int((y == 1).sum())
     ((100, 3), 50)
-    >>> synth.target[synth.bad_point_index]
+    >>> y[:8]  # the bad points
     array([1., 1., 1., 1., 1., 1., 1., 1.])
     >>> W = np.random.default_rng(0).normal(size=(3, 50))
-    >>> Z = np.maximum(synth.data @ W, 0.0)  # ReLU features, any W
-    >>> bool(np.allclose(synth.null_vector @ Z, 0.0))
+    >>> Z = np.maximum(X @ W, 0.0)  # ReLU features, any W
+    >>> bool(np.allclose(q @ Z, 0.0))
     True
     """
+    _warn_return_X_y("make_synthetic2", return_X_y)
     n_samples = _check_int(n_samples, "n_samples", 9)
     rng = check_random_state(random_state)
 
-    bad = _definition_2_1_points()
+    bad, v = make_bad_points(3, return_null_vector=True)
     n_bad = len(bad)
     n_random = n_samples - n_bad
     X = np.vstack([bad, _uniform_sphere(n_random, 3, rng)])
@@ -202,15 +186,8 @@ def make_synthetic2(n_samples=100, *, random_state=None, return_X_y=False):
     y[:n_bad] = 1.0
     y[n_bad + rng.choice(n_random, n_positive - n_bad, replace=False)] = 1.0
 
-    if return_X_y:
-        return X, y
-    bad_point_index = np.arange(n_bad, dtype=np.int64)
-    null_vector = np.zeros(n_samples)
-    null_vector[bad_point_index] = _BAD_NULL_VECTOR
-    return Bunch(
-        data=X,
-        target=y,
-        bad_point_index=bad_point_index,
-        null_vector=null_vector,
-        DESCR=_load_descr("synthetic2.rst"),
-    )
+    if return_null_vector:
+        q = np.zeros(n_samples)
+        q[:n_bad] = v
+        return X, y, q
+    return X, y
