@@ -27,6 +27,7 @@ __all__ = [
     "landweber_gains",
     "landweber_residuals",
     "landweber_step",
+    "landweber_steps_to",
     "optimal_step_size",
     "ridge_gains",
     "ridge_loo_squared_errors",
@@ -308,6 +309,67 @@ def landweber_residuals(eigenvalues, projections, eta, ks):
             w[:, log_q == -np.inf] = np.where(kk == 0, 1.0, 0.0)
             out[s : s + step] = np.sqrt(w @ p2) * scale
     return out
+
+
+def landweber_steps_to(lam, weights, eta, tol, floor=0.0):
+    """Steps of Landweber needed for a relative residual ``<= tol`` (eq. 4.4).
+
+    The smallest ``k`` with ``sqrt(sum_j w_j (1 - eta lambda_j)^(2k) + floor)
+    <= tol``, found by bisection on the closed form (the residual does not
+    increase with ``k`` for ``0 < eta < 2 / lambda_max``); ``math.inf`` when
+    no number of steps reaches it (``floor >= tol^2``: a part of ``y`` outside
+    the range of ``Z``, or weight on an eigenvalue that the step does not
+    contract).
+
+    Parameters
+    ----------
+    lam : ndarray of shape (p,)
+        Eigenvalues.
+    weights : ndarray of shape (p,)
+        Squared relative projections of ``y`` on the eigenvectors.
+    eta : float
+        Step size.
+    tol : float
+        Target relative residual, ``> 0``.
+    floor : float, default=0.0
+        Squared relative residual no step removes.
+
+    Returns
+    -------
+    k : int or float
+        The number of steps, or ``math.inf``.
+
+    Examples
+    --------
+    >>> landweber_steps_to(np.array([1.0, 0.01]), np.array([0.5, 0.5]), 1.0, 1e-3)
+    722
+    """
+    lam = np.asarray(lam, dtype=np.float64)
+    w = np.asarray(weights, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        log_q = np.log(np.abs(1.0 - eta * lam))
+    live = w > 0
+    w, log_q = w[live], log_q[live]
+    target = tol * tol - floor
+    if target <= 0 or np.any(log_q >= 0.0):
+        return math.inf
+
+    def squared(k):  # k >= 1; log_q = -inf (a component removed) gives 0
+        with np.errstate(under="ignore"):
+            return float(np.sum(w * np.exp(2.0 * k * log_q)))
+
+    if float(np.sum(w)) <= target:
+        return 0
+    hi = 1.0
+    while squared(hi) > target:
+        hi *= 2.0
+        if hi > 1e300:
+            return math.inf
+    lo = hi / 2.0
+    while hi - lo > 1.0:
+        mid = math.floor(0.5 * (lo + hi))
+        lo, hi = (lo, mid) if squared(mid) <= target else (mid, hi)
+    return int(hi)
 
 
 # Steps per block of the Landweber loss curve (see landweber_curve).

@@ -564,19 +564,9 @@ def solve_landweber(
     if verbose:
         _print_landweber(loss_curve, eta, summary, verbose)
     if reason == "max_iter" and tol > 0 and warn:
-        warnings.warn(
-            f"Landweber iteration reached max_iter={max_iter} with relative "
-            f"residual {loss_curve[-1]:.3g} > tol={tol:g}. The residual contracts "
-            f"at best by 1 - 2/(1 + kappa) per step (Lemma 4.2) with "
-            f"kappa = {summary.condition_number:.3g}"
-            + (
-                "; Z has fewer independent columns than samples, so components "
-                "of y outside its range are never fitted."
-                if summary.rank < n_eff
-                else "; increase max_iter."
-            ),
-            ConvergenceWarning,
-            stacklevel=3,
+        needed = _spectral.landweber_steps_to(curve_lam, weights, eta, tol, floor)
+        _warn_landweber_stop(
+            loss_curve, max_iter, tol, eta, summary, summary.rank < n_eff, needed
         )
     return LandweberResult(
         _to_dtype(coef, op.dtype),
@@ -589,6 +579,37 @@ def solve_landweber(
         solver,
         _intercept(op, coef, y_mean),
     )
+
+
+def _warn_landweber_stop(loss_curve, max_iter, tol, eta, summary, deficient, needed):
+    """Warn that ``max_iter`` stopped Landweber above ``tol``, with the
+    number of steps ``tol`` would take (from the closed form) and what to
+    do instead."""
+    head = (
+        f"Landweber iteration reached max_iter={max_iter} with relative "
+        f"residual {loss_curve[-1]:.3g} > tol={tol:g}"
+    )
+    if deficient or not math.isfinite(needed):
+        advice = (
+            ". Z has fewer independent columns than samples, so the components "
+            "of y outside its range are never fitted: no number of steps "
+            "reaches tol. Pass tol=0 to run max_iter steps on purpose (early "
+            "stopping), or solver='direct' for the least-squares limit."
+        )
+    else:
+        slowest = max(
+            abs(1.0 - eta * summary.lambda_min), abs(1.0 - eta * summary.lambda_max)
+        )
+        advice = (
+            f"; it would take {needed:.3g} steps (kappa = "
+            f"{summary.condition_number:.3g}: the slowest eigencomponent "
+            f"contracts by 1 - {1.0 - slowest:.3g} per step, Lemma 4.2). For that "
+            "limit use "
+            "solver='direct' (one solve), or max_iter >= "
+            f"{needed:.0f}; to stop at max_iter on purpose (early stopping, "
+            "which regularizes), pass tol=0."
+        )
+    warnings.warn(head + advice, ConvergenceWarning, stacklevel=4)
 
 
 def _print_landweber(loss_curve, eta, summary, verbose):

@@ -350,3 +350,45 @@ def test_default_step_is_one_over_lambda_max_and_monotone():
     assert res.loss_curve[1] < 1e-10
     opt = solve_landweber(DenseOperator(Z), y, max_iter=2, tol=0.0, step_size="optimal")
     assert opt.loss_curve[2] > 0.99  # back where it started after 2 steps
+
+
+@pytest.mark.parametrize("step_size", [None, "optimal"])
+def test_landweber_warning_predicts_the_steps_to_tol(step_size):
+    """The max_iter warning names the number of steps tol needs (closed form
+    of eq. 4.4): with that many steps the iteration stops by tol, silently,
+    and with one step fewer it does not."""
+    import re
+    import warnings
+
+    Z = _Z(12, 40, decay=np.geomspace(1.0, 0.1, 12))
+    y = np.random.RandomState(3).normal(size=12)
+    with pytest.warns(ConvergenceWarning, match="it would take") as record:
+        solve_landweber(DenseOperator(Z), y, max_iter=10, tol=1e-8, step_size=step_size)
+    needed = int(re.search(r"max_iter >= (\d+)", str(record[0].message)).group(1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = solve_landweber(
+            DenseOperator(Z), y, max_iter=needed, tol=1e-8, step_size=step_size
+        )
+    assert res.stop_reason == "tol" and res.n_iter == needed
+    short = solve_landweber(
+        DenseOperator(Z), y, max_iter=needed - 1, tol=0.0, step_size=step_size
+    )
+    assert short.loss_curve[-1] > 1e-8
+    # tol=0 stops at max_iter on purpose: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        solve_landweber(DenseOperator(Z), y, max_iter=10, tol=0.0)
+
+
+def test_landweber_steps_to_matches_the_curve():
+    from sklearn_rfnet._spectral import landweber_residuals, landweber_steps_to
+
+    lam = np.array([2.0, 0.5, 1e-3])
+    p = np.array([1.0, -2.0, 0.5])
+    w = p**2 / np.sum(p**2)
+    k = landweber_steps_to(lam, w, 0.5, 1e-4)
+    r = landweber_residuals(lam, p, 0.5, [k - 1, k]) / np.linalg.norm(p)
+    assert r[0] > 1e-4 >= r[1]
+    assert landweber_steps_to(lam, w, 0.5, 1e-4, floor=1e-6) == np.inf
+    assert landweber_steps_to(np.r_[lam, 0.0], np.r_[w, 0.1], 0.5, 1e-4) == np.inf
