@@ -152,14 +152,17 @@ def kernel_ridge(H, Y, alpha=0.0, *, fit_intercept=False, warn=True):
     Yr, y_mean, lam, U, summary = _decompose(H, Y, fit_intercept)
     gain = _spectral.ridge_gains(lam, [alpha], summary.threshold)[0]
     C = U @ (gain[:, None] * (U.T @ Yr))
-    cond = (summary.lambda_max + alpha) / (summary.lambda_min + alpha)
+    if alpha > 0:
+        cond = (summary.lambda_max + alpha) / (summary.lambda_min + alpha)
+    else:
+        cond = summary.condition_number
     if alpha == 0.0 and warn:
         _warn_minimum_norm(summary, H.shape[0], fit_intercept)
     return DirectResult(
         _shape(C, Y),
         summary,
         "kernel-eigh",
-        cond if math.isfinite(cond) else math.inf,
+        cond,
         0,
         _intercept(H, C, y_mean, Y),
         alpha,

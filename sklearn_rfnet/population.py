@@ -962,7 +962,9 @@ def _theta_breaks(prof, d, weights):
     ``theta_0`` and ``pi - theta_0``.
     """
     pts = {0.0, math.pi}
-    th0 = [math.acos(z) for z in prof.breaks]
+    # a kink outside [-1, 1] (Wendland with zeta > 2: the support is the whole
+    # sphere) is no break of phi on the sphere; Gaussian weights use none here
+    th0 = [math.acos(z) for z in prof.breaks if -1.0 <= z <= 1.0]
     if weights == "sphere" and d == 1:
         # phi(t) = (gamma(1) gamma(t) + gamma(-1) gamma(-t)) / 2
         pts.update(th0)
