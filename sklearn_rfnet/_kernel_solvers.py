@@ -21,8 +21,12 @@ of ``H`` (centered on ``1^perp`` with an intercept, by the Householder
 reduction of :func:`~sklearn_rfnet.solvers._centered_eigh`), with the gains,
 leave-one-out errors and loss curves of :mod:`~sklearn_rfnet._spectral`; the
 intercept is ``b = mean(y) - mean(H C)``, the limit of
-``mean(y) - mean(Z)^T coef``. ``coef`` in the returned results is ``C``, the
-dual coefficients.
+``mean(y) - mean(Z)^T coef``. Ridge with ``alpha > 0`` (and its
+leave-one-out choice) works in the eigenbasis of ``H`` itself, the intercept
+by a Schur complement (:func:`_ridge_paths`), so that the spectrum of ``H``
+comes with the fit. ``coef`` in the returned results is ``C``, the dual
+coefficients; ``centered`` says whether ``spectrum`` is that of ``P H P``
+(on ``1^perp``) rather than of ``H``.
 """
 
 from __future__ import annotations
@@ -31,12 +35,22 @@ import math
 import warnings
 
 import numpy as np
+from scipy import linalg
 from scipy.linalg import LinAlgWarning
 
 from . import _spectral
-from .diagnostics import spectral_summary
+from .diagnostics import SpectralSummary, numerical_rank_threshold, spectral_summary
 from .exceptions import ConvergenceWarning, RankDeficiencyWarning
-from .solvers import DirectResult, LandweberResult, _centered_eigh, _check_targets
+from .solvers import (
+    _CHOLESKY_COND_MAX,
+    DirectResult,
+    LandweberResult,
+    _centered_eigh,
+    _check_targets,
+    _cholesky_rcond,
+    _extreme_eigenvalues,
+    _HeldCholesky,
+)
 
 __all__ = ["kernel_landweber", "kernel_ridge", "kernel_ridge_loo"]
 
@@ -79,6 +93,63 @@ def _intercept(H, C, y_mean, Y):
     return float(b[0]) if np.ndim(Y) == 1 else b
 
 
+def _ridge_paths(H, Y, alphas, fit_intercept, loo=False):
+    """Ridge for each ``alpha > 0`` from one eigendecomposition of ``H`` itself.
+
+    With an unpenalized intercept the solution of
+    ``min ||y - H C - b 1||^2 + alpha C^T H C`` is, from its normal equations
+    ``(H + alpha I) C + b 1 = y``, ``1^T C = 0`` (the centered problem's
+    solution, ``C`` on ``1^perp``), a Schur complement in
+    ``G = (H + alpha I)^{-1} = U diag(g) U^T``:
+    ``b = 1^T G y / 1^T G 1`` and ``C = G (y - b 1) = M y``,
+    ``M = G - G 1 1^T G / 1^T G 1``. The residual is ``y - H C - b 1 =
+    alpha C``, the hat matrix ``I - alpha M``, so the exact leave-one-out
+    residual is ``e_i = C_i / M_ii`` (``(G y)_i / G_ii`` without intercept,
+    as :func:`~sklearn_rfnet._spectral.ridge_loo_squared_errors`). Working in
+    the eigenbasis of ``H`` rather than of ``P H P`` gives the spectrum of
+    ``H`` (eq. 2.7) with the fit, at ``O(n^2)`` per ``alpha``.
+
+    Returns ``(summary, fits, errors)``: the spectrum of ``H``, a function
+    ``fits(alpha) -> (C, b)`` and, with ``loo``, the mean squared
+    leave-one-out error per ``alpha`` (else None).
+    """
+    H = np.asarray(H, dtype=np.float64)
+    Yr, y_mean, lam, U, summary = _decompose(H, Y, False)
+    n = H.shape[0]
+    a = U.T @ np.ones(n)  # 1 in the eigenbasis
+    P = U.T @ Yr
+    U2 = U**2 if loo else None
+
+    def solve(alpha, want_loo=False):
+        g = 1.0 / (lam + alpha)
+        C = U @ (g[:, None] * P)
+        diag = U2 @ g if want_loo else None
+        b = np.zeros(Yr.shape[1])
+        if fit_intercept:
+            G1 = U @ (g * a)
+            s = float(a @ (g * a))
+            b = (a * g) @ P / s
+            C -= np.outer(G1, b)
+            if want_loo:
+                diag = diag - G1**2 / s
+        return C, b, diag
+
+    errors = None
+    if loo:
+        errors = np.empty(len(alphas))
+        for k, alpha in enumerate(alphas):
+            C, _, diag = solve(alpha, True)
+            errors[k] = np.mean((C / diag[:, None]) ** 2)
+    return summary, lambda alpha: solve(alpha)[:2], errors
+
+
+def _bias(b, Y, fit_intercept):
+    """The intercept as the finite solvers return it."""
+    if not fit_intercept:
+        return 0.0
+    return float(b[0]) if np.ndim(Y) == 1 else b
+
+
 def _shape(C, Y):
     return C.reshape(np.shape(Y)) if np.ndim(Y) == 1 else C
 
@@ -109,11 +180,63 @@ def _warn_minimum_norm(summary, n, fit_intercept):
         )
 
 
+def _ridge_cholesky(H, Y, alpha, fit_intercept):
+    """Ridge by Cholesky on ``H + alpha I`` while it is well conditioned.
+
+    The fast path of :func:`~sklearn_rfnet.solvers.solve_direct`, with its
+    pieces (:class:`~sklearn_rfnet.solvers._HeldCholesky`, LAPACK's condition
+    estimate, the same limit ``kappa < 1e6`` and the Lanczos extreme
+    eigenvalues): ``C = G (y - b 1)``, ``b = 1^T G y / 1^T G 1`` with
+    ``G = (H + alpha I)^{-1}`` from two triangular solves (see
+    :func:`_ridge_paths`), and ``lambda_min(H)``, ``lambda_max(H)`` from the
+    factor. Returns None (the caller falls back to the eigendecomposition)
+    when the factorization fails or the condition number is too large.
+    """
+    n = H.shape[0]
+    Y = _check_targets(Y, n)
+    if not np.all(np.isfinite(H)):
+        raise ValueError("H must be finite (no NaN or inf entries).")
+    Yr = Y.reshape(n, -1)
+    G = np.array(H, dtype=np.float64, order="F")
+    anorm = float(np.max(np.sum(np.abs(G), axis=0))) + alpha
+    try:
+        factor = _HeldCholesky(G, alpha)
+    except linalg.LinAlgError:
+        return None
+    if _cholesky_rcond(factor, anorm) * _CHOLESKY_COND_MAX < 1.0:
+        return None
+    C = factor.solve(Yr)
+    b = np.zeros(Yr.shape[1])
+    if fit_intercept:
+        G1 = factor.solve(np.ones(n))
+        b = np.sum(C, axis=0) / np.sum(G1)
+        C -= np.outer(G1, b)
+    lam_min, lam_max = _extreme_eigenvalues(factor, alpha)
+    if not (lam_max > 0 and lam_min + alpha > 0):
+        return None
+    cond = (lam_max + alpha) / (lam_min + alpha)
+    if cond > _CHOLESKY_COND_MAX:
+        return None
+    thr = numerical_rank_threshold(lam_max, n, n)
+    if lam_min > thr:
+        summary = SpectralSummary(lam_min, lam_max, lam_min, lam_max / lam_min, n, thr)
+    else:  # the rank of a singular H needs all its eigenvalues
+        lam = linalg.eigvalsh(factor.restore(), lower=True, check_finite=False)
+        summary = spectral_summary(lam, n, n)
+    b = _bias(b, Y, fit_intercept)
+    result = DirectResult(_shape(C, Y), summary, "kernel-cholesky", cond, 0, b, alpha)
+    result.centered = False
+    return result
+
+
 def kernel_ridge(H, Y, alpha=0.0, *, fit_intercept=False, warn=True):
     """Kernel ridge on ``H``: the infinite-width limit of :func:`solve_direct`.
 
     Solves ``min ||y - H C - b 1||^2 + alpha C^T H C`` (``b = 0`` without
-    ``fit_intercept``): ``C = U diag(g) U^T y_c`` with
+    ``fit_intercept``). For ``alpha > 0`` by Cholesky on ``H + alpha I``
+    while its condition number is below ``1e6`` (:func:`_ridge_cholesky`),
+    else from the eigendecomposition of ``H`` (:func:`_ridge_paths`); for
+    ``alpha = 0``: ``C = U diag(g) U^T y_c`` with
     ``g = 1 / (lambda + alpha)`` on the eigenpairs of ``H`` (of ``P H P`` on
     ``1^perp`` with ``fit_intercept``, ``y_c = y - mean(y)``) and, for
     ``alpha = 0``, ``g = 1 / lambda`` above the rank threshold and 0 below
@@ -136,7 +259,9 @@ def kernel_ridge(H, Y, alpha=0.0, *, fit_intercept=False, warn=True):
     Returns
     -------
     result : DirectResult
-        ``coef`` is ``C`` (shape of ``Y``), ``solver`` ``"kernel-eigh"``.
+        ``coef`` is ``C`` (shape of ``Y``), ``solver`` ``"kernel-cholesky"``
+        (``alpha > 0`` and ``kappa(H + alpha I) < 1e6``) or
+        ``"kernel-eigh"``.
 
     Examples
     --------
@@ -149,24 +274,42 @@ def kernel_ridge(H, Y, alpha=0.0, *, fit_intercept=False, warn=True):
     if not (math.isfinite(alpha) and alpha >= 0.0):
         raise ValueError(f"alpha must be a finite number >= 0, got {alpha!r}.")
     H = np.asarray(H, dtype=np.float64)
-    Yr, y_mean, lam, U, summary = _decompose(H, Y, fit_intercept)
-    gain = _spectral.ridge_gains(lam, [alpha], summary.threshold)[0]
-    C = U @ (gain[:, None] * (U.T @ Yr))
     if alpha > 0:
+        fast = _ridge_cholesky(H, Y, alpha, fit_intercept)
+        if fast is not None:
+            return fast
+        summary, fit, _ = _ridge_paths(H, Y, [alpha], fit_intercept)
+        C, b = fit(alpha)
         cond = (summary.lambda_max + alpha) / (summary.lambda_min + alpha)
-    else:
-        cond = summary.condition_number
-    if alpha == 0.0 and warn:
+        result = DirectResult(
+            _shape(C, Y),
+            summary,
+            "kernel-eigh",
+            cond,
+            0,
+            _bias(b, Y, fit_intercept),
+            alpha,
+        )
+        result.centered = False
+        return result
+    # the pseudo-inverse of the centered P H P (the limit of the minimum-norm
+    # solution with an intercept): on 1^perp, where the targets live
+    Yr, y_mean, lam, U, summary = _decompose(H, Y, fit_intercept)
+    gain = _spectral.ridge_gains(lam, [0.0], summary.threshold)[0]
+    C = U @ (gain[:, None] * (U.T @ Yr))
+    if warn:
         _warn_minimum_norm(summary, H.shape[0], fit_intercept)
-    return DirectResult(
+    result = DirectResult(
         _shape(C, Y),
         summary,
         "kernel-eigh",
-        cond,
+        summary.condition_number,
         0,
         _intercept(H, C, y_mean, Y),
-        alpha,
+        0.0,
     )
+    result.centered = bool(fit_intercept)
+    return result
 
 
 def kernel_ridge_loo(H, Y, alphas, *, fit_intercept=False):
@@ -218,21 +361,21 @@ def kernel_ridge_loo(H, Y, alphas, *, fit_intercept=False):
             f"Choosing alpha by leave-one-out needs at least {n_min} samples, "
             f"got n_samples={n}; pass a number as alpha."
         )
-    Yr, y_mean, lam, U, summary = _decompose(H, Y, fit_intercept)
-    errors = _spectral.ridge_loo_squared_errors(lam, U, Yr, alphas).mean(axis=0)
+    summary, fit, errors = _ridge_paths(H, Y, alphas, fit_intercept, loo=True)
     best = int(np.argmin(errors))
     ridge = float(alphas[best])
-    C = U @ ((U.T @ Yr) / (lam + ridge)[:, None])
+    C, b = fit(ridge)
     result = DirectResult(
         _shape(C, Y),
         summary,
         "kernel-eigh-loo",
         (summary.lambda_max + ridge) / (summary.lambda_min + ridge),
         0,
-        _intercept(H, C, y_mean, Y),
+        _bias(b, Y, fit_intercept),
         ridge,
     )
     result.loo_errors = errors
+    result.centered = False
     return result
 
 
@@ -303,7 +446,7 @@ def kernel_landweber(
     y_norm = float(np.linalg.norm(Ys))
     if y_norm == 0.0:
         C = np.zeros_like(Yr)
-        return LandweberResult(
+        result = LandweberResult(
             _shape(C, Y),
             0,
             np.zeros(1),
@@ -314,6 +457,8 @@ def kernel_landweber(
             "kernel-landweber",
             _intercept(H, C, y_mean, Y),
         )
+        result.centered = bool(fit_intercept)
+        return result
     P = U.T @ Ys
     weights = np.sum((P / y_norm) ** 2, axis=1)
     n_iter, curve = _spectral.landweber_curve(lam, weights, eta, max_iter, tol)
@@ -329,7 +474,7 @@ def kernel_landweber(
             ConvergenceWarning,
             stacklevel=3,
         )
-    return LandweberResult(
+    result = LandweberResult(
         _shape(C, Y),
         n_iter,
         curve,
@@ -340,3 +485,5 @@ def kernel_landweber(
         "kernel-landweber",
         _intercept(H, C, y_mean, Y),
     )
+    result.centered = bool(fit_intercept)
+    return result

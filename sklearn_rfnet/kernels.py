@@ -567,7 +567,7 @@ class _BaseInfiniteWidthModel(BaseEstimator):
                 self.__dict__.pop(name, None)
         # diagnostics of H itself (eq. 2.7): the solver saw P H P with an
         # intercept, whose spectrum is not H's
-        spec = result.spectrum if not self.fit_intercept else population_spectrum(H)
+        spec = population_spectrum(H) if result.centered else result.spectrum
         self.lambda_min_ = spec.lambda_min
         self.lambda_max_ = spec.lambda_max
         self.condition_number_ = spec.condition_number
@@ -693,8 +693,10 @@ class InfiniteWidthRegressor(RegressorMixin, _BaseInfiniteWidthModel):
         The ridge strength used, in the unit of ``alpha``. Only with
         ``solver="direct"``.
     solver_ : str
-        ``"kernel-eigh"`` (ridge or minimum norm), ``"kernel-eigh-loo"``
-        (``alpha="auto"``) or ``"kernel-landweber"``.
+        ``"kernel-cholesky"`` (ridge, ``alpha > 0``, while
+        ``kappa(H + alpha I) < 1e6``), ``"kernel-eigh"`` (ridge beyond, or the
+        minimum-norm fit), ``"kernel-eigh-loo"`` (``alpha="auto"``) or
+        ``"kernel-landweber"``.
     n_iter_ : int
         Landweber steps taken; 1 for the direct solver (one solve).
     loss_curve_ : ndarray of shape (`n_iter_` + 1,)
@@ -859,7 +861,8 @@ class InfiniteWidthClassifier(
     alpha_ : float
         The ridge strength used. Only with ``solver="direct"``.
     solver_ : str
-        ``"kernel-eigh"``, ``"kernel-eigh-loo"`` or ``"kernel-landweber"``.
+        ``"kernel-cholesky"``, ``"kernel-eigh"``, ``"kernel-eigh-loo"`` or
+        ``"kernel-landweber"``.
     n_iter_ : int
         Landweber steps taken; 1 for the direct solver.
     loss_curve_ : ndarray of shape (`n_iter_` + 1,)

@@ -15,7 +15,7 @@ from sklearn.kernel_ridge import KernelRidge
 from sklearn.svm import SVC, SVR
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_rfnet import RandomFeatureRegressor, WendlandFeatures
+from sklearn_rfnet import RandomFeatureRegressor, WendlandFeatures, _kernel_solvers
 from sklearn_rfnet.activations import get_activation
 from sklearn_rfnet.datasets import make_bad_points
 from sklearn_rfnet.diagnostics import required_width
@@ -292,7 +292,28 @@ def test_regressor_is_kernel_ridge_on_H(fit_intercept):
     assert reg.intercept_ == pytest.approx(intercept, rel=1e-8, abs=1e-12)
     expected = k(Xt, X) @ kr.dual_coef_ + intercept
     np.testing.assert_allclose(reg.predict(Xt), expected, rtol=1e-9)
-    assert reg.solver_ == "kernel-eigh" and reg.alpha_ == alpha and reg.n_iter_ == 1
+    assert reg.solver_ == "kernel-cholesky" and reg.alpha_ == alpha
+    assert reg.n_iter_ == 1
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_cholesky_and_eigendecomposition_paths_agree(fit_intercept):
+    """Ridge by Cholesky on H + alpha I (with Lanczos for the extreme
+    eigenvalues) equals ridge in the eigenbasis of H, and the spectrum of H
+    it reports is eigvalsh's."""
+    X, y = _data(n=600)  # above the dense-spectrum limit: Lanczos runs
+    H = InfiniteWidthKernel()(X)
+    alpha = 0.01 * _phi1()
+    chol = _kernel_solvers.kernel_ridge(H, y, alpha, fit_intercept=fit_intercept)
+    summary, fit, _ = _kernel_solvers._ridge_paths(H, y, [alpha], fit_intercept)
+    C, b = fit(alpha)
+    assert chol.solver == "kernel-cholesky"
+    np.testing.assert_allclose(chol.coef, C[:, 0], rtol=1e-8, atol=1e-9 * abs(C).max())
+    assert chol.intercept == pytest.approx(b[0] if fit_intercept else 0.0, rel=1e-9)
+    lam = np.linalg.eigvalsh(H)
+    assert chol.spectrum.lambda_max == pytest.approx(lam[-1], rel=1e-9)
+    assert chol.spectrum.lambda_min == pytest.approx(lam[0], rel=1e-6)
+    assert summary.lambda_min == pytest.approx(lam[0], rel=1e-6)
 
 
 def test_intercept_problem_is_solved():
