@@ -180,24 +180,82 @@ def _warn_minimum_norm(summary, n, fit_intercept):
         )
 
 
-def _ridge_cholesky(H, Y, alpha, fit_intercept):
-    """Ridge by Cholesky on ``H + alpha I`` while it is well conditioned.
+class _ShiftedKernel:
+    """``H + alpha I`` for the Lanczos extreme eigenvalues of ``H``.
 
-    The fast path of :func:`~sklearn_rfnet.solvers.solve_direct`, with its
+    What :func:`~sklearn_rfnet.solvers._extreme_eigenvalues` asks of a held
+    Cholesky factor: ``matvec`` (``H x``), ``solve`` (``(H + alpha I)^{-1} x``),
+    ``restore`` (``H``, for its dense fallback) and ``H`` (its order). With an
+    intercept the factor is that of the centered, deflated
+    ``A = P H P + alpha I + s e e^T`` (``e = 1 / sqrt(n)``), which differs
+    from ``H + alpha I`` by the rank two ``V M V^T``, ``V = [e, h]``,
+    ``h = H e``, ``M = [[-(c + s), 1], [1, 0]]``, ``c = e^T h``
+    (``H - P H P = e h^T + h e^T - c e e^T``): solves by Woodbury's formula.
+    """
+
+    def __init__(self, H, factor, deflation=None):
+        self.H = H
+        self._factor = factor
+        self._woodbury = None
+        if deflation is not None:
+            n = H.shape[0]
+            e = np.full(n, 1.0 / math.sqrt(n))
+            h = H @ e
+            c = float(e @ h)
+            V = np.column_stack([e, h])
+            AV = factor.solve(V)
+            M_inv = np.array([[0.0, 1.0], [1.0, c + deflation]])
+            self._woodbury = (V, AV, np.linalg.inv(M_inv + V.T @ AV))
+
+    def matvec(self, x):
+        return self.H @ x
+
+    def solve(self, x):
+        y = self._factor.solve(x)
+        if self._woodbury is None:
+            return y
+        V, AV, K_inv = self._woodbury
+        return y - AV @ (K_inv @ (V.T @ x))
+
+    def restore(self):
+        return self.H
+
+
+def _ridge_cholesky(H, Y, alpha, fit_intercept):
+    """Ridge by Cholesky while the system is well conditioned, else None.
+
+    The fast path of :func:`~sklearn_rfnet.solvers.solve_direct`, from its
     pieces (:class:`~sklearn_rfnet.solvers._HeldCholesky`, LAPACK's condition
-    estimate, the same limit ``kappa < 1e6`` and the Lanczos extreme
-    eigenvalues): ``C = G (y - b 1)``, ``b = 1^T G y / 1^T G 1`` with
-    ``G = (H + alpha I)^{-1}`` from two triangular solves (see
-    :func:`_ridge_paths`), and ``lambda_min(H)``, ``lambda_max(H)`` from the
-    factor. Returns None (the caller falls back to the eigendecomposition)
-    when the factorization fails or the condition number is too large.
+    estimate with the same limit ``1e6``, the Lanczos extreme eigenvalues).
+    Without intercept ``C = (H + alpha I)^{-1} y``. With one, the system is
+    the centered ``(P H P + alpha I) C = y - mean(y)`` on ``1^perp`` (the
+    normal equations of :func:`_ridge_paths`), solved with the factor of
+    ``P H P + alpha I + s 1 1^T / n``, ``s`` the mean eigenvalue of
+    ``P H P`` on ``1^perp`` (the deflation of the finite solver: ``H``'s
+    large near-constant mode, which would swamp the condition number, is
+    gone), and ``b = mean(y) - mean(H C)``. ``lambda_min(H)`` and
+    ``lambda_max(H)`` come from Lanczos on ``H`` and on
+    ``(H + alpha I)^{-1}`` (:class:`_ShiftedKernel`). Returns None (the
+    caller falls back to the eigendecomposition) when the factorization
+    fails or is too ill-conditioned.
     """
     n = H.shape[0]
     Y = _check_targets(Y, n)
     if not np.all(np.isfinite(H)):
         raise ValueError("H must be finite (no NaN or inf entries).")
     Yr = Y.reshape(n, -1)
-    G = np.array(H, dtype=np.float64, order="F")
+    deflation, y_mean = None, None
+    if fit_intercept and n > 1:
+        y_mean = Yr.mean(axis=0)
+        Yr = Yr - y_mean
+        mu = H.mean(axis=0)
+        G = H - mu[:, None] - mu[None, :] + mu.mean()  # P H P
+        trace = float(np.trace(G))
+        deflation = trace / (n - 1) if trace > 0 else 1.0
+        G += deflation / n
+        G = np.asfortranarray(G)
+    else:
+        G = np.array(H, dtype=np.float64, order="F")
     anorm = float(np.max(np.sum(np.abs(G), axis=0))) + alpha
     try:
         factor = _HeldCholesky(G, alpha)
@@ -206,23 +264,24 @@ def _ridge_cholesky(H, Y, alpha, fit_intercept):
     if _cholesky_rcond(factor, anorm) * _CHOLESKY_COND_MAX < 1.0:
         return None
     C = factor.solve(Yr)
+    # one step of iterative refinement (as the finite dual solver does), the
+    # residual from H itself: the intercept below then agrees with the
+    # eigendecomposition path to ~1e-12 where it differed by ~1e-8
+    HC = H @ C
+    if y_mean is not None:
+        HC -= HC.mean(axis=0)  # P H C (C is on 1^perp)
+    C += factor.solve(Yr - HC - alpha * C)
     b = np.zeros(Yr.shape[1])
-    if fit_intercept:
-        G1 = factor.solve(np.ones(n))
-        b = np.sum(C, axis=0) / np.sum(G1)
-        C -= np.outer(G1, b)
-    lam_min, lam_max = _extreme_eigenvalues(factor, alpha)
-    if not (lam_max > 0 and lam_min + alpha > 0):
-        return None
-    cond = (lam_max + alpha) / (lam_min + alpha)
-    if cond > _CHOLESKY_COND_MAX:
-        return None
+    if y_mean is not None:
+        C -= C.mean(axis=0)  # exactly on 1^perp, as the exact solution
+        b = y_mean - H.mean(axis=0) @ C
+    lam_min, lam_max = _extreme_eigenvalues(_ShiftedKernel(H, factor, deflation), alpha)
     thr = numerical_rank_threshold(lam_max, n, n)
     if lam_min > thr:
         summary = SpectralSummary(lam_min, lam_max, lam_min, lam_max / lam_min, n, thr)
     else:  # the rank of a singular H needs all its eigenvalues
-        lam = linalg.eigvalsh(factor.restore(), lower=True, check_finite=False)
-        summary = spectral_summary(lam, n, n)
+        summary = spectral_summary(linalg.eigvalsh(H, check_finite=False), n, n)
+    cond = (summary.lambda_max + alpha) / (summary.lambda_min + alpha)
     b = _bias(b, Y, fit_intercept)
     result = DirectResult(_shape(C, Y), summary, "kernel-cholesky", cond, 0, b, alpha)
     result.centered = False
@@ -233,8 +292,9 @@ def kernel_ridge(H, Y, alpha=0.0, *, fit_intercept=False, warn=True):
     """Kernel ridge on ``H``: the infinite-width limit of :func:`solve_direct`.
 
     Solves ``min ||y - H C - b 1||^2 + alpha C^T H C`` (``b = 0`` without
-    ``fit_intercept``). For ``alpha > 0`` by Cholesky on ``H + alpha I``
-    while its condition number is below ``1e6`` (:func:`_ridge_cholesky`),
+    ``fit_intercept``). For ``alpha > 0`` by Cholesky (on ``H + alpha I``,
+    or on the centered system with an intercept) while its condition number
+    is below ``1e6`` (:func:`_ridge_cholesky`),
     else from the eigendecomposition of ``H`` (:func:`_ridge_paths`); for
     ``alpha = 0``: ``C = U diag(g) U^T y_c`` with
     ``g = 1 / (lambda + alpha)`` on the eigenpairs of ``H`` (of ``P H P`` on
