@@ -39,7 +39,7 @@ from scipy import linalg
 from scipy.linalg import LinAlgWarning
 
 from . import _spectral
-from .diagnostics import SpectralSummary, numerical_rank_threshold, spectral_summary
+from .diagnostics import spectral_summary
 from .exceptions import ConvergenceWarning, RankDeficiencyWarning
 from .solvers import (
     _CHOLESKY_COND_MAX,
@@ -48,7 +48,6 @@ from .solvers import (
     _centered_eigh,
     _check_targets,
     _cholesky_rcond,
-    _extreme_eigenvalues,
     _HeldCholesky,
 )
 
@@ -180,63 +179,24 @@ def _warn_minimum_norm(summary, n, fit_intercept):
         )
 
 
-class _ShiftedKernel:
-    """``H + alpha I`` for the Lanczos extreme eigenvalues of ``H``.
-
-    What :func:`~sklearn_rfnet.solvers._extreme_eigenvalues` asks of a held
-    Cholesky factor: ``matvec`` (``H x``), ``solve`` (``(H + alpha I)^{-1} x``),
-    ``restore`` (``H``, for its dense fallback) and ``H`` (its order). With an
-    intercept the factor is that of the centered, deflated
-    ``A = P H P + alpha I + s e e^T`` (``e = 1 / sqrt(n)``), which differs
-    from ``H + alpha I`` by the rank two ``V M V^T``, ``V = [e, h]``,
-    ``h = H e``, ``M = [[-(c + s), 1], [1, 0]]``, ``c = e^T h``
-    (``H - P H P = e h^T + h e^T - c e e^T``): solves by Woodbury's formula.
-    """
-
-    def __init__(self, H, factor, deflation=None):
-        self.H = H
-        self._factor = factor
-        self._woodbury = None
-        if deflation is not None:
-            n = H.shape[0]
-            e = np.full(n, 1.0 / math.sqrt(n))
-            h = H @ e
-            c = float(e @ h)
-            V = np.column_stack([e, h])
-            AV = factor.solve(V)
-            M_inv = np.array([[0.0, 1.0], [1.0, c + deflation]])
-            self._woodbury = (V, AV, np.linalg.inv(M_inv + V.T @ AV))
-
-    def matvec(self, x):
-        return self.H @ x
-
-    def solve(self, x):
-        y = self._factor.solve(x)
-        if self._woodbury is None:
-            return y
-        V, AV, K_inv = self._woodbury
-        return y - AV @ (K_inv @ (V.T @ x))
-
-    def restore(self):
-        return self.H
-
-
 def _ridge_cholesky(H, Y, alpha, fit_intercept):
     """Ridge by Cholesky while the system is well conditioned, else None.
 
     The fast path of :func:`~sklearn_rfnet.solvers.solve_direct`, from its
     pieces (:class:`~sklearn_rfnet.solvers._HeldCholesky`, LAPACK's condition
-    estimate with the same limit ``1e6``, the Lanczos extreme eigenvalues).
-    Without intercept ``C = (H + alpha I)^{-1} y``. With one, the system is
-    the centered ``(P H P + alpha I) C = y - mean(y)`` on ``1^perp`` (the
-    normal equations of :func:`_ridge_paths`), solved with the factor of
+    estimate with the same limit ``1e6``). Without intercept
+    ``C = (H + alpha I)^{-1} y``. With one, the system is the centered
+    ``(P H P + alpha I) C = y - mean(y)`` on ``1^perp`` (the normal
+    equations of :func:`_ridge_paths`), solved with the factor of
     ``P H P + alpha I + s 1 1^T / n``, ``s`` the mean eigenvalue of
     ``P H P`` on ``1^perp`` (the deflation of the finite solver: ``H``'s
     large near-constant mode, which would swamp the condition number, is
-    gone), and ``b = mean(y) - mean(H C)``. ``lambda_min(H)`` and
-    ``lambda_max(H)`` come from Lanczos on ``H`` and on
-    ``(H + alpha I)^{-1}`` (:class:`_ShiftedKernel`). Returns None (the
-    caller falls back to the eigendecomposition) when the factorization
+    gone), and ``b = mean(y) - mean(H C)``. The spectrum of ``H`` comes from
+    ``eigvalsh`` (``O(n^3 / 3)``, no eigenvectors): Lanczos on
+    ``(H + alpha I)^{-1}``, which the finite solver tries first, cannot see
+    a ``lambda_min(H)`` far below ``alpha`` (here ``1e-9`` against
+    ``1e-5``) and falls back to it after hundreds of solves. Returns None
+    (the caller falls back to the eigendecomposition) when the factorization
     fails or is too ill-conditioned.
     """
     n = H.shape[0]
@@ -244,7 +204,7 @@ def _ridge_cholesky(H, Y, alpha, fit_intercept):
     if not np.all(np.isfinite(H)):
         raise ValueError("H must be finite (no NaN or inf entries).")
     Yr = Y.reshape(n, -1)
-    deflation, y_mean = None, None
+    y_mean = None
     if fit_intercept and n > 1:
         y_mean = Yr.mean(axis=0)
         Yr = Yr - y_mean
@@ -275,12 +235,8 @@ def _ridge_cholesky(H, Y, alpha, fit_intercept):
     if y_mean is not None:
         C -= C.mean(axis=0)  # exactly on 1^perp, as the exact solution
         b = y_mean - H.mean(axis=0) @ C
-    lam_min, lam_max = _extreme_eigenvalues(_ShiftedKernel(H, factor, deflation), alpha)
-    thr = numerical_rank_threshold(lam_max, n, n)
-    if lam_min > thr:
-        summary = SpectralSummary(lam_min, lam_max, lam_min, lam_max / lam_min, n, thr)
-    else:  # the rank of a singular H needs all its eigenvalues
-        summary = spectral_summary(linalg.eigvalsh(H, check_finite=False), n, n)
+    del factor, G
+    summary = spectral_summary(linalg.eigvalsh(H, check_finite=False), n, n)
     cond = (summary.lambda_max + alpha) / (summary.lambda_min + alpha)
     b = _bias(b, Y, fit_intercept)
     result = DirectResult(_shape(C, Y), summary, "kernel-cholesky", cond, 0, b, alpha)
