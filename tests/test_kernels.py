@@ -534,3 +534,14 @@ def test_sklearn_compatible_estimator(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Landweber's max_iter on random data
         check(estimator)
+
+
+def test_finite_network_with_gaussian_weights_fits():
+    """zeta="scale" > 2 puts the Wendland kink below -1; the population
+    diagnostics of RandomFeatureRegressor(weights="gaussian") raised a math
+    domain error there. Its lambda_min(H) is the infinite-width one."""
+    X, y = _data(n=30)
+    fin = RandomFeatureRegressor(100, weights="gaussian", random_state=0).fit(X, y)
+    inf = InfiniteWidthRegressor(weights="gaussian").fit(X, y)
+    assert fin.population_lambda_min_ == pytest.approx(inf.lambda_min_, rel=1e-9)
+    assert fin.population_lambda_min_ > 0
