@@ -23,6 +23,9 @@ package, RBFSampler and Nystroem alike, ``random_state=0`` everywhere:
 * ``pkg_cv``: RandomFeatureRegressorCV / RandomFeatureClassifierCV, same
   arguments (the classifier is skipped, "not available", while the package
   does not export it).
+* ``inf``: InfiniteWidthRegressor / InfiniteWidthClassifier, defaults (the
+  package's network at infinite width: kernel ridge on the population
+  kernel, alpha by leave-one-out); Fashion-MNIST: PCA(10) first, as ``pkg``.
 * ``rbf``: RBFSampler(gamma="scale", m) + RidgeCV / RidgeClassifierCV.
 * ``nystroem``: Nystroem(min(m, n_train)) + RidgeCV / RidgeClassifierCV.
 * ``krr``: KernelRidge(rbf), GridSearchCV over alpha x gamma (inner cv=3);
@@ -91,6 +94,7 @@ from sklearn_rfnet import (
     RandomFeatureRegressorCV,
 )
 from sklearn_rfnet.datasets import load_fashion_mnist_tshirt_sneaker, load_prostate
+from sklearn_rfnet.kernels import InfiniteWidthClassifier, InfiniteWidthRegressor
 
 ALPHAS = np.logspace(-3, 1, 5)  # KernelRidge's grid, and RidgeCV's everywhere
 GAMMA_FACTORS = (0.1, 0.3, 1.0, 3.0, 10.0)  # gamma grid: these / n_features
@@ -236,6 +240,12 @@ def build(method, ctx):
         if ctx["pca"]:
             head.append(PCA(n_components=ctx["pca"], random_state=0))
         return make_pipeline(*head, cls(n_components=m, random_state=0))
+    if method == "inf":
+        cls = InfiniteWidthRegressor if reg else InfiniteWidthClassifier
+        head = [StandardScaler()]
+        if ctx["pca"]:
+            head.append(PCA(n_components=ctx["pca"], random_state=0))
+        return make_pipeline(*head, cls())
     if method == "rbf":
         sampler = RBFSampler(gamma=_rbf_gamma(d), n_components=m, random_state=0)
         return make_pipeline(StandardScaler(), sampler, ridge)
@@ -275,6 +285,7 @@ def build(method, ctx):
 METHODS = {
     "pkg": ("pkg", "package defaults"),
     "pkg_cv": ("pkg CV", "package CV (RandomFeature*CV)"),
+    "inf": ("pkg ∞", "package at infinite width (InfiniteWidth*)"),
     "rbf": ("RBF+Ridge", "RBFSampler(gamma=scale) + RidgeCV"),
     "nystroem": ("Nys+Ridge", "Nystroem + RidgeCV"),
     "krr": ("KRR grid", "KernelRidge(rbf), GridSearchCV alpha x gamma"),
@@ -687,6 +698,11 @@ METHOD_NOTES = [
     "`RandomFeatureClassifierCV` with the same two arguments: every other "
     "parameter at the default of the version that ran. A CV class the package "
     "does not export is reported as not available.",
+    "- **Infinite width.** `InfiniteWidthRegressor` / "
+    "`InfiniteWidthClassifier()` (`sklearn_rfnet.kernels`), every parameter at "
+    "its default: the limit m → ∞ of the package's network, kernel ridge on "
+    "its population kernel with alpha chosen by leave-one-out on the same "
+    "grid; PCA(10) first on Fashion-MNIST, as the package.",
     "- **Kernel baselines.** `RidgeCV` / `RidgeClassifierCV` with alphas "
     'logspace(−3, 1, 5) after `RBFSampler(gamma="scale")` (= 1/n_features '
     "after scaling) and after `Nystroem` (default gamma, 1/n_features). Tuned "

@@ -14,6 +14,11 @@ from .exceptions import (
     UnderParameterizedWarning,
 )
 from .features import WendlandFeatures
+from .kernels import (
+    InfiniteWidthClassifier,
+    InfiniteWidthKernel,
+    InfiniteWidthRegressor,
+)
 from .model_selection import RandomFeatureClassifierCV, RandomFeatureRegressorCV
 from .regressor import RandomFeatureRegressor
 
@@ -22,6 +27,9 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "ACTIVATIONS",
     "ActivationSpec",
+    "InfiniteWidthClassifier",
+    "InfiniteWidthKernel",
+    "InfiniteWidthRegressor",
     "InterpolationPeakWarning",
     "RandomFeatureClassifier",
     "RandomFeatureClassifierCV",

@@ -1,0 +1,167 @@
+"""The network at infinite width against a width-10n network (issue 16).
+
+    python benchmarks/bench_kernel.py --threads 1          # ~5 min on 2 busy cores
+    python benchmarks/bench_kernel.py --quick              # n = 500, 3 folds, < 1 min
+
+1. Speed at n = 2000 (``--n``): ``make_friedman1(n + 500, noise=1)``, the
+   first n rows to fit, the last 500 to score. ``InfiniteWidthRegressor``
+   against ``RandomFeatureRegressor(n_components=10 n, random_state=0)``, both
+   with every other parameter at its default (``alpha="auto"``: leave-one-out
+   over the same grid), and both again with a fixed ``alpha=1e-3``. Times are
+   medians of ``--repeats`` fits, the two estimators interleaved so that a
+   change of load hits both; the ratio is finite time / infinite time.
+   Acceptance: ratio >= 5.
+2. Accuracy on the regression sets of ``bench_accuracy.py`` (diabetes,
+   prostate, friedman1-3), same 5 shuffled folds (``random_state=0``), each
+   model after ``StandardScaler``: mean test R^2 of the infinite-width
+   estimator and of the width-10 n_train network (defaults,
+   ``random_state=0``, the acceptance's comparison), and the mean ± standard
+   deviation of the latter over ``--seeds`` seeds (how much of a difference
+   the draw of ``W`` alone makes). Acceptance: infinite >= finite (seed 0)
+   - 0.005 on every set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import warnings
+
+import numpy as np
+from sklearn.datasets import make_friedman1
+from sklearn.metrics import r2_score
+from sklearn.model_selection import KFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
+
+from sklearn_rfnet import RandomFeatureRegressor
+from sklearn_rfnet.kernels import InfiniteWidthRegressor
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_accuracy import DATASETS, machine  # noqa: E402
+
+REG_SETS = ("diabetes", "prostate", "friedman1", "friedman2", "friedman3")
+SPEEDUP = 5.0
+ACCURACY_SLACK = 0.005
+
+
+def timed_fit(est, X, y):
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y)
+    return time.perf_counter() - t0
+
+
+def speed(n, repeats):
+    X, y = make_friedman1(n + 500, noise=1.0, random_state=0)
+    Xtr, ytr, Xte, yte = X[:n], y[:n], X[n:], y[n:]
+    InfiniteWidthRegressor().fit(Xtr[:50], ytr[:50])  # warm-up: tables, imports
+    print(f"\n1. Speed: make_friedman1, n = {n} to fit, 500 to score; m = {10 * n}")
+    print(
+        f"  {'alpha':>7} {'infinite [s]':>13} {'width 10n [s]':>14} {'ratio':>6} "
+        f"{'R2 inf':>7} {'R2 10n':>7}  solvers"
+    )
+    ratios = {}
+    for alpha in ("auto", 1e-3):
+        inf = InfiniteWidthRegressor(alpha=alpha)
+        fin = RandomFeatureRegressor(10 * n, alpha=alpha, random_state=0)
+        t_inf, t_fin = [], []
+        for _ in range(repeats):
+            t_inf.append(timed_fit(inf, Xtr, ytr))
+            t_fin.append(timed_fit(fin, Xtr, ytr))
+        a, b = statistics.median(t_inf), statistics.median(t_fin)
+        ratios[alpha] = b / a
+        print(
+            f"  {alpha!s:>7} {a:>13.3f} {b:>14.3f} {b / a:>6.2f} "
+            f"{r2_score(yte, inf.predict(Xte)):>7.4f} "
+            f"{r2_score(yte, fin.predict(Xte)):>7.4f}  {inf.solver_} / {fin.solver_}"
+        )
+    return ratios
+
+
+def accuracy(n_folds, n_seeds):
+    print(
+        f"\n2. Accuracy: R^2 over {n_folds} shuffled folds (random_state=0), "
+        "StandardScaler first; width 10 n_train for the finite network, "
+        f"random_state=0 and, for its spread, seeds 0..{n_seeds - 1}"
+    )
+    print(
+        f"  {'data set':<10} {'infinite':>9} {'10n seed 0':>11} {'diff':>7} "
+        f"{'10n seeds':>16} {'t inf [s]':>10} {'t 10n [s]':>10}"
+    )
+    diffs = {}
+    for name in REG_SETS:
+        X, y = DATASETS[name][0]()
+        X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        folds = list(KFold(n_folds, shuffle=True, random_state=0).split(X))
+        s_inf, t_inf, t_fin = [], [], []
+        s_fin = np.zeros((n_seeds, n_folds))
+        for f, (train, test) in enumerate(folds):
+            inf = make_pipeline(StandardScaler(), InfiniteWidthRegressor())
+            t_inf.append(timed_fit(inf, X[train], y[train]))
+            s_inf.append(r2_score(y[test], inf.predict(X[test])))
+            for seed in range(n_seeds):
+                fin = make_pipeline(
+                    StandardScaler(),
+                    RandomFeatureRegressor(10 * len(train), random_state=seed),
+                )
+                t = timed_fit(fin, X[train], y[train])
+                if seed == 0:
+                    t_fin.append(t)
+                s_fin[seed, f] = r2_score(y[test], fin.predict(X[test]))
+        a, per_seed = float(np.mean(s_inf)), s_fin.mean(axis=1)
+        diffs[name] = a - per_seed[0]
+        spread = (
+            f"{per_seed.mean():.4f}±{per_seed.std(ddof=1):.4f}" if n_seeds > 1 else ""
+        )
+        print(
+            f"  {name:<10} {a:>9.4f} {per_seed[0]:>11.4f} {diffs[name]:>+7.4f} "
+            f"{spread:>16} {np.mean(t_inf):>10.3f} {np.mean(t_fin):>10.3f}"
+        )
+    return diffs
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=2000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--seeds", type=int, default=5, help="finite-net seeds")
+    parser.add_argument(
+        "--quick", action="store_true", help="n = 500, 3 folds, 1 repeat"
+    )
+    args = parser.parse_args()
+    if args.quick:
+        args.n, args.folds, args.repeats, args.seeds = 500, 3, 1, 2
+    if args.threads is not None:
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[var] = str(args.threads)
+        threadpool_limits(limits=args.threads)
+    info = machine()
+    print(info["cpu"])
+    print(info["blas"])
+    print(info["software"])
+    print(f"load average {os.getloadavg()[0]:.2f}; threads: {args.threads}")
+    ratios = speed(args.n, args.repeats)
+    diffs = accuracy(args.folds, args.seeds)
+    print(f"\nload average {os.getloadavg()[0]:.2f} at the end")
+    print("Acceptance:")
+    for alpha, r in ratios.items():
+        ok = "met" if r >= SPEEDUP else "MISSED"
+        print(f"  speed, alpha={alpha}: x{r:.2f} (>= {SPEEDUP:g}) {ok}")
+    worst = min(diffs, key=diffs.get)
+    ok = "met" if diffs[worst] >= -ACCURACY_SLACK else "MISSED"
+    print(
+        f"  accuracy: infinite - width 10n >= -{ACCURACY_SLACK} on every set; "
+        f"worst {worst} {diffs[worst]:+.4f} {ok}"
+    )
+
+
+if __name__ == "__main__":
+    main()
