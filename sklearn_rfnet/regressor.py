@@ -194,10 +194,16 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         return np.asarray(alpha, dtype=np.float64) * scale
 
     def _store_population(self, X):
-        """Population ``lambda_min(H)``, ``kappa(H)`` and the width of Lemma 2.4."""
-        self.population_lambda_min_ = None
-        self.population_condition_number_ = None
-        self.required_width_ = None
+        """Keep what the population diagnostics need; compute them on access.
+
+        ``H`` (eq. 2.7) of the training points and its eigenvalues cost an
+        ``n x n`` matrix and an ``O(n^3)`` ``eigvalsh`` (at ``n = 2000``, a
+        fifth of the default fit), so :attr:`population_lambda_min_`,
+        :attr:`population_condition_number_` and :attr:`required_width_` are
+        computed on first access from the prepared inputs kept here (``n x d``)
+        and cached.
+        """
+        self._population = None  # None: not computed -> the attributes are None
         n = X.shape[0]
         wanted = self.population_diagnostics
         if wanted == "auto":
@@ -209,19 +215,59 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         Xt = Xt.toarray() if sp.issparse(Xt) else Xt
         if not np.all(np.any(Xt != 0, axis=1)):
             return  # a row of zeros is not a point of the sphere: no H
-        H = population_gram(
-            np.asarray(Xt, dtype=np.float64),
-            self.activation,
-            zeta=self._activation.zeta if self._activation.zeta else self.zeta,
-            weights=self.weights,
-        )
-        spec = population_spectrum(H)
-        self.population_lambda_min_ = spec.lambda_min
-        self.population_condition_number_ = spec.condition_number
-        if self.weights == "sphere":  # Lemma 2.4 is for weights on the sphere
-            self.required_width_ = required_width(
-                n, spec.lambda_min, self._activation.C, self.delta
+        self._population = {
+            # a copy: the caller's X may change after fit
+            "X": np.array(Xt, dtype=np.float64, copy=True),
+            "zeta": self._activation.zeta if self._activation.zeta else self.zeta,
+            "C": self._activation.C,
+            # the parameters as fitted (set_params after fit changes nothing)
+            "activation": self.activation,
+            "weights": self.weights,
+            "delta": self.delta,
+        }
+
+    def _population_value(self, key):
+        """One population diagnostic, computing all of them on first use."""
+        try:
+            state = self.__dict__["_population"]
+        except KeyError:  # not fitted: hasattr() must say False
+            raise AttributeError(key) from None
+        if state is None:
+            return None
+        if "values" not in state:
+            H = population_gram(
+                state["X"],
+                state["activation"],
+                zeta=state["zeta"],
+                weights=state["weights"],
             )
+            spec = population_spectrum(H)
+            width = None
+            if state["weights"] == "sphere":  # Lemma 2.4: weights on the sphere
+                width = required_width(
+                    H.shape[0], spec.lambda_min, state["C"], state["delta"]
+                )
+            state["values"] = {
+                "population_lambda_min_": spec.lambda_min,
+                "population_condition_number_": spec.condition_number,
+                "required_width_": width,
+            }
+        return state["values"][key]
+
+    @property
+    def population_lambda_min_(self):
+        """``lambda_min(H)`` of the training points (see the class docstring)."""
+        return self._population_value("population_lambda_min_")
+
+    @property
+    def population_condition_number_(self):
+        """``kappa(H)`` of the training points (see the class docstring)."""
+        return self._population_value("population_condition_number_")
+
+    @property
+    def required_width_(self):
+        """The width of Lemma 2.4 (see the class docstring)."""
+        return self._population_value("required_width_")
 
     def _store(self, result):
         """Fitted attributes from a solver result (dispatch on its type)."""
@@ -363,9 +409,10 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
     population_diagnostics : bool or "auto", default="auto"
         Also compute the population matrix ``H`` of the training data
         (eq. 2.7, 3.4) and from it ``population_lambda_min_``,
-        ``population_condition_number_`` and ``required_width_``. It costs an
-        ``n x n`` matrix and its eigenvalues; ``"auto"`` does it for
-        ``n_samples <= 2000``.
+        ``population_condition_number_`` and ``required_width_``. They are
+        computed on first access and cached (an ``n x n`` matrix and its
+        eigenvalues, then; the fit only keeps the ``n x d`` prepared
+        inputs); ``"auto"`` offers them for ``n_samples <= 2000``.
     random_state : int, RandomState instance or None, default=None
         Seed for ``W``; the same as :class:`~sklearn_rfnet.WendlandFeatures`
         with the same parameters.
