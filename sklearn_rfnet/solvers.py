@@ -369,7 +369,7 @@ def _eigh(H):
     )
 
 
-def _centered_eigh(K, center):
+def _centered_eigh(K, center, dtype=np.float64):
     """Eigenpairs of ``K``, or of ``P K P`` on ``1^perp`` when ``center``.
 
     With an intercept the dual Gram of a training set is ``P K P``,
@@ -379,25 +379,31 @@ def _centered_eigh(K, center):
     reflector ``I - beta v v^T`` that maps ``1`` to ``-sqrt(n) e_1``: the
     returned ``U = Q U'`` (``n x (n-1)``) is orthonormal and exactly
     orthogonal to ``1`` (to rounding), with no eigenvalue to identify.
+    ``dtype`` is the precision of the eigendecomposition (float32 for the
+    mixed-precision path).
     """
     if not center:
-        return _eigh(np.array(K, order="F"))
+        return _eigh(np.array(K, dtype=dtype, order="F"))
     n = K.shape[0]
     if n <= 1:
         return np.zeros(0), np.zeros((n, 0))
     v = np.ones(n)
     v[0] += math.sqrt(n)
     beta = 2.0 / float(v @ v)
+    # (I - beta v v^T) K (I - beta v v^T) = K - v w^T - w v^T, a rank-two
+    # update (BLAS ?syr2 on one triangle of the trailing block, in place)
     Kv = K @ v
-    # (I - beta v v^T) K (I - beta v v^T), a rank-two update
-    A = (
-        K
-        - beta * (np.outer(v, Kv) + np.outer(Kv, v))
-        + beta**2 * (v @ Kv) * np.outer(v, v)
-    )
-    lam, Us = _eigh(np.asfortranarray(A[1:, 1:]))
-    U = np.vstack([np.zeros((1, n - 1)), Us])
-    U -= beta * np.outer(v, v @ U)
+    w = beta * Kv - (0.5 * beta**2 * float(v @ Kv)) * v
+    A = np.array(K[1:, 1:], dtype=dtype, order="F")
+    (syr2,) = get_blas_funcs(("syr2",), (A,))
+    A = syr2(-1.0, v[1:], w[1:], a=A, lower=1, overwrite_a=1)
+    lam, Us = _eigh(A)
+    # U = (I - beta v v^T) [0; Us], a rank-one update (BLAS ?ger)
+    U = np.zeros((n, n - 1), dtype=Us.dtype, order="F")
+    U[1:] = Us
+    del Us
+    (ger,) = get_blas_funcs(("ger",), (U,))
+    U = ger(-beta, v.astype(U.dtype), v[1:] @ U[1:], a=U, overwrite_a=1)
     return lam, U
 
 
