@@ -11,6 +11,7 @@ from scipy.linalg import LinAlgWarning
 from sklearn.base import BaseEstimator, RegressorMixin
 
 from ._compat import Interval, StrOptions, _fit_context, check_is_fitted, validate_data
+from ._mixed import solve_direct_mixed, solve_ridge_loo_mixed
 from .diagnostics import population_spectrum, required_width
 from .exceptions import InterpolationPeakWarning
 from .features import FEATURE_PARAMETER_CONSTRAINTS, RandomFeaturesMixin, prepare_inputs
@@ -26,16 +27,22 @@ AUTO_ALPHAS = np.logspace(-6.0, 1.0, 15)
 
 
 def _fit_direct(est, op, y):
+    mixed = est.precision == "mixed"  # None from these: the float64 path
     if isinstance(est.alpha, str):  # "auto": exact leave-one-out on a grid
-        result = solve_ridge_loo(
-            op, y, est._ridge(AUTO_ALPHAS), fit_intercept=est.fit_intercept
+        alphas, fi = est._ridge(AUTO_ALPHAS), est.fit_intercept
+        result = (
+            solve_ridge_loo_mixed(op, y, alphas, fit_intercept=fi) if mixed else None
         )
+        if result is None:
+            result = solve_ridge_loo(op, y, alphas, fit_intercept=fi)
         est.alpha_ = float(AUTO_ALPHAS[int(np.argmin(result.loo_errors))])
         return result
     est.alpha_ = float(est.alpha)
-    return solve_direct(
-        op, y, alpha=est._ridge(est.alpha), fit_intercept=est.fit_intercept
-    )
+    alpha, fi = est._ridge(est.alpha), est.fit_intercept
+    result = solve_direct_mixed(op, y, alpha, fit_intercept=fi) if mixed else None
+    if result is None:
+        result = solve_direct(op, y, alpha=alpha, fit_intercept=fi)
+    return result
 
 
 def _fit_landweber(est, op, y):
@@ -99,6 +106,7 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         "delta": [Interval(Real, 0, 1, closed="neither")],
         "block_size": [Interval(Integral, 1, None, closed="left"), None],
         "population_diagnostics": ["boolean", StrOptions({"auto"})],
+        "precision": [StrOptions({"float64", "mixed"})],
         "verbose": ["verbose"],
     }
 
@@ -120,6 +128,7 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         delta=0.01,
         block_size=None,
         population_diagnostics="auto",
+        precision="float64",
         random_state=None,
         verbose=0,
     ):
@@ -138,6 +147,7 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         self.delta = delta
         self.block_size = block_size
         self.population_diagnostics = population_diagnostics
+        self.precision = precision
         self.random_state = random_state
         self.verbose = verbose
 
@@ -413,6 +423,23 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
         computed on first access and cached (an ``n x n`` matrix and its
         eigenvalues, then; the fit only keeps the ``n x d`` prepared
         inputs); ``"auto"`` offers them for ``n_samples <= 2000``.
+    precision : {"float64", "mixed"}, default="float64"
+        Working precision of ``solver="direct"`` on float64 data.
+        ``"mixed"``: the Gram matrix from float32 features (``ssyrk``) and
+        its factorization in float32 (Cholesky, or the eigendecomposition
+        that chooses ``alpha="auto"``), then iterative refinement with
+        float64 residuals ``y - Z (Z^T c)`` computed from ``Z`` itself, one
+        pass over ``Z`` per step, to the float64 answer (to about ``1e-10``
+        relative). ``Z`` is held in float64 for these passes when it fits in
+        2 GiB (peak about ``12 n m`` bytes), else recomputed block by block.
+        It runs when ``n_components >= n_samples`` and the condition number
+        of ``H_hat + alpha I`` is below ``1e6``; otherwise the float64 path
+        runs (``solver_`` says which: ``"dual-mixed-cholesky"``,
+        ``"dual-mixed-eigh-loo"``). The reported spectrum is that of the
+        float32 Gram, and the leave-one-out errors that choose
+        ``alpha="auto"`` are float32-accurate (the choice can differ where
+        two strengths are within rounding). Float32 data is fitted in
+        float32 either way.
     random_state : int, RandomState instance or None, default=None
         Seed for ``W``; the same as :class:`~sklearn_rfnet.WendlandFeatures`
         with the same parameters.
@@ -469,7 +496,9 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
         ``n x n`` ``H_hat``) or ``"primal"`` (``m < n``, the ``m x m``
         ``Z^T Z``), and the method: ``"cholesky"``, ``"tsqr-lsqr"`` (the
         stable path), ``"eigh-loo"`` (``alpha="auto"``: ridge with its
-        strength chosen by leave-one-out) or ``"landweber"``.
+        strength chosen by leave-one-out) or ``"landweber"``;
+        ``"mixed-cholesky"`` and ``"mixed-eigh-loo"`` with
+        ``precision="mixed"``.
     n_iter_ : int
         Landweber steps taken; 1 for the direct solver (one solve).
     loss_curve_ : ndarray of shape (`n_iter_` + 1,)

@@ -27,6 +27,7 @@ def _instances():
             yield RandomFeatureRegressor(
                 activation=activation, solver=solver, bias=True
             )
+    yield RandomFeatureRegressor(precision="mixed")  # float32 Gram + refinement
 
 
 @parametrize_with_checks(list(_instances()))
