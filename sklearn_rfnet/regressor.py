@@ -426,8 +426,8 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
     precision : {"float64", "mixed"}, default="float64"
         Working precision of ``solver="direct"`` on float64 data.
         ``"mixed"``: the Gram matrix from float32 features (``ssyrk``) and
-        its factorization in float32 (Cholesky, or the eigendecomposition
-        that chooses ``alpha="auto"``), then iterative refinement with
+        its factorization (Cholesky, or the float32 eigendecomposition that
+        chooses ``alpha="auto"``), then iterative refinement with
         float64 residuals ``y - Z (Z^T c)`` computed from ``Z`` itself, one
         pass over ``Z`` per step, to the float64 answer (to about ``1e-10``
         relative). ``Z`` is held in float64 for these passes when it fits in
