@@ -75,6 +75,23 @@ _LOO_BAND = 4.0
 _HOLD_BYTES = 2 * 2**30
 
 
+class _OwnedDense(DenseOperator):
+    """``Z = scale * Z_raw`` over an array of its own, used for one Gram.
+
+    No copy of ``Z_raw`` into a block buffer, and blocks centered in place
+    (``DenseOperator`` copies both times: its ``Z`` belongs to the caller).
+    """
+
+    def __init__(self, Z_raw, scale):
+        super().__init__(Z_raw, None, _HOLD_BYTES)
+        self.scale = float(scale)
+        self._raw = Z_raw
+
+    def _minus(self, G, mu):
+        G -= mu.astype(G.dtype, copy=False)
+        return G
+
+
 def _mixed_operators(op):
     """``(op64, op32)`` for the mixed path, or None when it does not apply."""
     n, m = op.shape
@@ -84,8 +101,7 @@ def _mixed_operators(op):
     if op._block_size is None and n * m * 8 <= _HOLD_BYTES:
         op64 = op.astype(np.float64, block_bytes=_HOLD_BYTES)
     if op64.in_memory:  # float32 features by rounding the held ones
-        op32 = DenseOperator(op64._raw_all().astype(np.float32), None, _HOLD_BYTES)
-        op32.scale = op64.scale
+        op32 = _OwnedDense(op64._raw_all().astype(np.float32), op64.scale)
     else:
         op32 = op64.astype(np.float32)
     return op64, op32
