@@ -199,8 +199,11 @@ def solve_direct_mixed(op, Y, alpha=0.0, *, fit_intercept=False, warn=True):
     op : blocked operator
         Float64 features, dual regime (``m >= n``).
     Y : array_like of shape (n,) or (n, n_targets)
+        Targets.
     alpha : float, default=0.0
+        Ridge strength (absolute, as :func:`~sklearn_rfnet.solvers.solve_direct`).
     fit_intercept : bool, default=False
+        Unpenalized output bias (centered features and targets).
     warn : bool, default=True
         Warnings as :func:`~sklearn_rfnet.solvers.solve_direct` (``alpha=0``).
 
@@ -286,9 +289,11 @@ def solve_ridge_loo_mixed(op, Y, alphas, *, fit_intercept=False):
     op : blocked operator
         Float64 features, dual regime (``m >= n``).
     Y : array_like of shape (n,) or (n, n_targets)
+        Targets; the error is averaged over targets.
     alphas : array_like of shape (n_alphas,)
         Ridge strengths, ``> 0``.
     fit_intercept : bool, default=False
+        Unpenalized output bias (centered features and targets).
 
     Returns
     -------

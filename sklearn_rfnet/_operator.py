@@ -499,6 +499,7 @@ class DenseOperator(_BlockedOperator):
         Parameters
         ----------
         dtype : dtype
+            The new precision (``Z`` cast to it).
         block_bytes : int, default=None
             Memory for one block; ``None`` keeps this operator's.
 
@@ -575,6 +576,7 @@ class FeatureOperator(_BlockedOperator):
         Parameters
         ----------
         dtype : dtype
+            The new precision of ``X_tilde``, ``W`` and the features.
         block_bytes : int, default=None
             Memory for one block; ``None`` keeps this operator's.
 
