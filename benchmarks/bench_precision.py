@@ -145,7 +145,7 @@ def rbf(m, cv):
 # --------------------------------------------------------------------------
 
 
-def run_size(n, m, threads, repeats, with_rbf, with_mixed, noise):
+def run_size(n, m, threads, repeats, with_rbf, with_mixed, noise, only=None):
     X, y = sphere_data(n, 10)
     y = y + noise * np.random.default_rng(1).standard_normal(n)
     probe = RandomFeatureRegressor(m, random_state=0).fit(X, y)
@@ -163,6 +163,8 @@ def run_size(n, m, threads, repeats, with_rbf, with_mixed, noise):
     if with_mixed:
         methods["mixed auto"] = pkg(m, precision="mixed")
         methods["mixed fixed"] = pkg(m, alpha=FIXED_ALPHA, precision="mixed")
+    if only:  # a subset (the rest of the report shows "-")
+        methods = {k: v for k, v in methods.items() if k in only}
     times = {k: [] for k in methods}
     out = {}
     with threadpool_limits(threads):
@@ -172,49 +174,55 @@ def run_size(n, m, threads, repeats, with_rbf, with_mixed, noise):
                 out[name] = fit(X, y)
                 times[name].append(time.perf_counter() - t0)
         # the population diagnostics, paid on first access (n <= 2000)
-        reg = out["pkg auto"]
-        t0 = time.perf_counter()
-        _ = reg.population_condition_number_
-        diag = time.perf_counter() - t0
+        diag = float("nan")
+        if "pkg auto" in out:
+            t0 = time.perf_counter()
+            _ = out["pkg auto"].population_condition_number_
+            diag = time.perf_counter() - t0
     med = {k: statistics.median(v) for k, v in times.items()}
     row = {"n": n, "m": m, "threads": threads, "t": med, "diag": diag}
     if with_mixed:
         for kind, ref in (("auto", "pkg auto"), ("fixed", "pkg fixed")):
+            if ref not in out or f"mixed {kind}" not in out:
+                continue
             a, b = out[ref], out[f"mixed {kind}"]
             row[f"err {kind}"] = float(
                 np.linalg.norm(b.coef_ - a.coef_) / np.linalg.norm(a.coef_)
             )
             row[f"solver {kind}"] = b.solver_
             row[f"alpha same {kind}"] = a.alpha_ == b.alpha_
-        a = out["pkg auto"]
-        rr = a._ridge(a.alpha_)
-        row["kappa A"] = (a.lambda_max_ + rr) / (a.lambda_min_ + rr)
+        a = out.get("pkg auto") or out.get("pkg fixed")
+        if a is not None:
+            rr = a._ridge(a.alpha_)
+            row["kappa A"] = (a.lambda_max_ + rr) / (a.lambda_min_ + rr)
     return row
 
 
 def fmt(t):
+    if t is None or t != t:
+        return "-"
     return f"{t * 1e3:.0f} ms" if t < 1 else f"{t:.2f} s"
+
+
+def ratio(t, a, b):
+    return f"{t[a] / t[b]:.2f}x" if a in t and b in t else "-"
 
 
 def report(rows):
     print(
         "\n| n | m | thr | pkg auto | floor loo | pkg/floor | RidgeCV | pkg/RidgeCV | pkg fixed | floor chol | pkg/floor | Ridge | pkg/Ridge | diag (1st access) |"
     )
-    print("|" + "---|" * 15)
+    print("|" + "---|" * 14)
     for r in rows:
         t = r["t"]
-        rcv = t.get("RidgeCV")
-        rr = t.get("Ridge")
-        vs_cv = f"{t['pkg auto'] / rcv:.2f}x" if rcv else "-"
-        vs_r = f"{t['pkg fixed'] / rr:.2f}x" if rr else "-"
+        g = t.get
         print(
-            f"| {r['n']} | {r['m']} | {r['threads']} | {fmt(t['pkg auto'])} | {fmt(t['floor loo'])} | "
-            f"{t['pkg auto'] / t['floor loo']:.2f}x | {fmt(rcv) if rcv else '-'} | "
-            f"{vs_cv} | {fmt(t['pkg fixed'])} | {fmt(t['floor chol'])} | "
-            f"{t['pkg fixed'] / t['floor chol']:.2f}x | {fmt(rr) if rr else '-'} | "
-            f"{vs_r} | {fmt(r['diag'])} |"
+            f"| {r['n']} | {r['m']} | {r['threads']} | {fmt(g('pkg auto'))} | {fmt(g('floor loo'))} | "
+            f"{ratio(t, 'pkg auto', 'floor loo')} | {fmt(g('RidgeCV'))} | {ratio(t, 'pkg auto', 'RidgeCV')} | "
+            f"{fmt(g('pkg fixed'))} | {fmt(g('floor chol'))} | {ratio(t, 'pkg fixed', 'floor chol')} | "
+            f"{fmt(g('Ridge'))} | {ratio(t, 'pkg fixed', 'Ridge')} | {fmt(r['diag'])} |"
         )
-    mixed = [r for r in rows if "mixed auto" in r["t"]]
+    mixed = [r for r in rows if "mixed auto" in r["t"] or "mixed fixed" in r["t"]]
     if mixed:
         print(
             "\n| n | m | thr | mixed auto | / pkg auto | err | alpha same | mixed fixed | / pkg fixed | err | kappa(H+aI) | solvers |"
@@ -222,11 +230,14 @@ def report(rows):
         print("|" + "---|" * 12)
         for r in mixed:
             t = r["t"]
+            g = r.get
+            err_a = f"{g('err auto'):.1e}" if "err auto" in r else "-"
+            err_f = f"{g('err fixed'):.1e}" if "err fixed" in r else "-"
             print(
-                f"| {r['n']} | {r['m']} | {r['threads']} | {fmt(t['mixed auto'])} | "
-                f"{t['mixed auto'] / t['pkg auto']:.2f}x | {r['err auto']:.1e} | {r['alpha same auto']} | "
-                f"{fmt(t['mixed fixed'])} | {t['mixed fixed'] / t['pkg fixed']:.2f}x | {r['err fixed']:.1e} | "
-                f"{r['kappa A']:.2g} | {r['solver auto']}, {r['solver fixed']} |"
+                f"| {r['n']} | {r['m']} | {r['threads']} | {fmt(t.get('mixed auto'))} | "
+                f"{ratio(t, 'mixed auto', 'pkg auto')} | {err_a} | {g('alpha same auto', '-')} | "
+                f"{fmt(t.get('mixed fixed'))} | {ratio(t, 'mixed fixed', 'pkg fixed')} | {err_f} | "
+                f"{g('kappa A', float('nan')):.2g} | {g('solver auto', '-')}, {g('solver fixed', '-')} |"
             )
 
 
@@ -238,6 +249,7 @@ def main(argv=None):
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--noise", type=float, default=0.1, help="noise on the targets")
     ap.add_argument("--no-rbf", action="store_true", help="skip the sklearn peers")
+    ap.add_argument("--methods", help="comma-separated subset of the methods")
     ap.add_argument(
         "--mixed-from", type=int, default=2000, help="mixed precision for n >= this"
     )
@@ -270,6 +282,7 @@ def main(argv=None):
                 not args.no_rbf,
                 n >= args.mixed_from,
                 args.noise,
+                args.methods.split(",") if args.methods else None,
             )
             rows.append(row)
             print(
