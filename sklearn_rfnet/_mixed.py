@@ -34,9 +34,10 @@ import math
 
 import numpy as np
 from scipy import linalg
+from scipy.linalg.blas import ssyrk
 
 from . import _spectral
-from ._operator import DenseOperator
+from ._operator import BLOCK_BYTES, symmetrize_lower
 from .diagnostics import SpectralSummary, spectral_summary
 from .solvers import (
     DirectResult,
@@ -75,23 +76,6 @@ _LOO_BAND = 4.0
 _HOLD_BYTES = 2 * 2**30
 
 
-class _OwnedDense(DenseOperator):
-    """``Z = scale * Z_raw`` over an array of its own, used for one Gram.
-
-    No copy of ``Z_raw`` into a block buffer, and blocks centered in place
-    (``DenseOperator`` copies both times: its ``Z`` belongs to the caller).
-    """
-
-    def __init__(self, Z_raw, scale):
-        super().__init__(Z_raw, None, _HOLD_BYTES)
-        self.scale = float(scale)
-        self._raw = Z_raw
-
-    def _minus(self, G, mu):
-        G -= mu.astype(G.dtype, copy=False)
-        return G
-
-
 def _mixed_operators(op):
     """``(op64, op32)`` for the mixed path, or None when it does not apply."""
     n, m = op.shape
@@ -100,11 +84,40 @@ def _mixed_operators(op):
     op64 = op
     if op._block_size is None and n * m * 8 <= _HOLD_BYTES:
         op64 = op.astype(np.float64, block_bytes=_HOLD_BYTES)
-    if op64.in_memory:  # float32 features by rounding the held ones
-        op32 = _OwnedDense(op64._raw_all().astype(np.float32), op64.scale)
-    else:
-        op32 = op64.astype(np.float32)
+    # a held Z: its float32 Gram comes from the float64 features themselves
+    op32 = None if op64.in_memory else op64.astype(np.float32)
     return op64, op32
+
+
+def _gram32_of_held(op):
+    """The Gram of the held float64 ``Z_c`` in float32 (``ssyrk``), as float64.
+
+    Column blocks of ``Z_raw`` are centered in float64 and rounded into one
+    reused float32 buffer (no second copy of ``Z``, no page faults), and
+    ``ssyrk`` accumulates them in a float32 ``n x n`` array, converted once.
+    Sets ``op.mean_raw`` (then the refinement passes need not compute it).
+    """
+    Z = op._raw_all()
+    n, m = Z.shape
+    if op.center:
+        op.mean_raw = np.mean(Z, axis=0, dtype=np.float64)
+    b = max(1, min(m, BLOCK_BYTES // (4 * max(n, 1))))
+    buf = np.empty(n * b, dtype=np.float32)
+    acc = np.zeros((n, n), dtype=np.float32, order="F")
+    s2 = op.scale**2
+    mean32 = op.mean_raw.astype(np.float32) if op.center else None
+    for start in range(0, m, b):
+        stop = min(start + b, m)
+        G = buf[: n * (stop - start)].reshape(n, stop - start)
+        G[...] = Z[:, start:stop]  # rounded (a plain cast: no buffered ufunc)
+        if op.center:
+            G -= mean32[start:stop]
+        ssyrk(s2, G.T, beta=1.0, c=acc, trans=1, lower=1, overwrite_c=1)
+    H = np.asfortranarray(acc, dtype=np.float64)
+    del acc
+    symmetrize_lower(H)
+    op._check_gram(H)  # the operator's checks: finite, not numerically zero
+    return H
 
 
 def _dual_pass(op, C, Y, alpha):
@@ -172,9 +185,13 @@ def _prepare(op, Y, fit_intercept):
     n = op.shape[0]
     Y = _check_targets(Y, n)
     Yc, y_mean = _center_targets(op64, Y, fit_intercept)
-    op64.mean_raw = None  # computed from float64 Z by the first pass
-    op32.center = op64.center
-    G, _ = op32.gram()
+    op64.mean_raw = None  # from float64 Z: the held Gram or the first pass
+    if op32 is None:
+        G = _gram32_of_held(op64)
+        op32 = op64  # the centering and mean the deflation reads
+    else:
+        op32.center = op64.center
+        G, _ = op32.gram()
     return op64, op32, Y, Yc, y_mean, G
 
 
