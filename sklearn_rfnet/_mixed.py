@@ -41,6 +41,7 @@ from ._operator import BLOCK_BYTES, symmetrize_lower
 from .diagnostics import SpectralSummary, spectral_summary
 from .solvers import (
     DirectResult,
+    _all_eigenvalues,
     _center_targets,
     _centered_eigh,
     _check_targets,
@@ -269,7 +270,7 @@ def solve_direct_mixed(op, Y, alpha=0.0, *, fit_intercept=False, warn=True):
             lam_min, lam_max, lam_min, lam_max / lam_min, size, thr
         )
     else:
-        lam = linalg.eigvalsh(factor.restore(), lower=True, check_finite=False)
+        lam = _all_eigenvalues(factor)
         summary = spectral_summary(_undeflate(lam, deflation), n, m, size=size)
     cond = (lam_max + alpha) / max(lam_min + alpha, np.finfo(float).tiny)
     coef = coef.reshape((m,) + Y.shape[1:])

@@ -261,6 +261,15 @@ def _cholesky_rcond(factor, anorm):
     return float(rcond) if info == 0 else 0.0
 
 
+def _all_eigenvalues(factor):
+    """All eigenvalues of the held Gram (``eigvalsh``), computed once per factor."""
+    lam = getattr(factor, "eigenvalues", None)
+    if lam is None:
+        lam = linalg.eigvalsh(factor.restore(), lower=True, check_finite=False)
+        factor.eigenvalues = lam
+    return lam
+
+
 def _extreme_eigenvalues(factor, alpha):
     """``(lambda_min, lambda_max)`` of the Gram matrix from its held factor.
 
@@ -283,7 +292,7 @@ def _extreme_eigenvalues(factor, alpha):
     p = factor.H.shape[0]
 
     def dense():
-        lam = linalg.eigvalsh(factor.restore(), lower=True, check_finite=False)
+        lam = _all_eigenvalues(factor)
         return float(lam[0]), float(lam[-1])
 
     if p <= _DENSE_SPECTRUM_MAX:
@@ -375,7 +384,7 @@ def _solve_cholesky(op, G, ZtY, Y, alpha, deflation=None):
             lam_min, lam_max, lam_min, lam_max / lam_min, size, thr
         )
     else:  # ridge on a singular Gram: the solve is fine, the rank needs eigvalsh
-        lam = linalg.eigvalsh(factor.restore(), lower=True, check_finite=False)
+        lam = _all_eigenvalues(factor)  # once, also when dense() ran
         summary = spectral_summary(_undeflate(lam, deflation), n, m, size=size)
     del factor, G  # free the p x p array before the pass over Z
     coef = op.rmatmat(C) if op.regime == "dual" else C
