@@ -236,6 +236,7 @@ def solve_direct_mixed(op, Y, alpha=0.0, *, fit_intercept=False, warn=True):
     Examples
     --------
     >>> import numpy as np
+    >>> from sklearn_rfnet.solvers import DenseOperator
     >>> Z = np.random.RandomState(0).uniform(size=(20, 60))
     >>> y = np.arange(20.0)
     >>> res = solve_direct_mixed(DenseOperator(Z), y, alpha=1e-3)
@@ -322,6 +323,7 @@ def solve_ridge_loo_mixed(op, Y, alphas, *, fit_intercept=False):
     Examples
     --------
     >>> import numpy as np
+    >>> from sklearn_rfnet.solvers import DenseOperator
     >>> Z = np.random.RandomState(0).uniform(size=(20, 60))
     >>> y = np.arange(20.0)
     >>> res = solve_ridge_loo_mixed(DenseOperator(Z), y, [1e-3, 1e-1])
