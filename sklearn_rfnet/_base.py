@@ -21,6 +21,7 @@ from scipy.linalg import LinAlgWarning
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from ._compat import Interval, StrOptions, _fit_context, check_is_fitted, validate_data
+from ._mixed import solve_direct_mixed, solve_ridge_loo_mixed
 from .diagnostics import population_spectrum, required_width
 from .exceptions import InterpolationPeakWarning
 from .features import FEATURE_PARAMETER_CONSTRAINTS, RandomFeaturesMixin, prepare_inputs
@@ -36,16 +37,22 @@ AUTO_ALPHAS = np.logspace(-6.0, 1.0, 15)
 
 
 def _fit_direct(est, op, y):
+    mixed = est.precision == "mixed"  # None from these: the float64 path
     if isinstance(est.alpha, str):  # "auto": exact leave-one-out on a grid
-        result = solve_ridge_loo(
-            op, y, est._ridge(AUTO_ALPHAS), fit_intercept=est.fit_intercept
+        alphas, fi = est._ridge(AUTO_ALPHAS), est.fit_intercept
+        result = (
+            solve_ridge_loo_mixed(op, y, alphas, fit_intercept=fi) if mixed else None
         )
+        if result is None:
+            result = solve_ridge_loo(op, y, alphas, fit_intercept=fi)
         est.alpha_ = float(AUTO_ALPHAS[int(np.argmin(result.loo_errors))])
         return result
     est.alpha_ = float(est.alpha)
-    return solve_direct(
-        op, y, alpha=est._ridge(est.alpha), fit_intercept=est.fit_intercept
-    )
+    alpha, fi = est._ridge(est.alpha), est.fit_intercept
+    result = solve_direct_mixed(op, y, alpha, fit_intercept=fi) if mixed else None
+    if result is None:
+        result = solve_direct(op, y, alpha=alpha, fit_intercept=fi)
+    return result
 
 
 def _fit_landweber(est, op, y):
@@ -112,6 +119,7 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         "delta": [Interval(Real, 0, 1, closed="neither")],
         "block_size": [Interval(Integral, 1, None, closed="left"), None],
         "population_diagnostics": ["boolean", StrOptions({"auto"})],
+        "precision": [StrOptions({"float64", "mixed"})],
         "verbose": ["verbose"],
     }
 
@@ -133,6 +141,7 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         delta=0.01,
         block_size=None,
         population_diagnostics="auto",
+        precision="float64",
         random_state=None,
         verbose=0,
     ):
@@ -151,6 +160,7 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         self.delta = delta
         self.block_size = block_size
         self.population_diagnostics = population_diagnostics
+        self.precision = precision
         self.random_state = random_state
         self.verbose = verbose
 
@@ -259,10 +269,16 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         return np.asarray(alpha, dtype=np.float64) * scale
 
     def _store_population(self, X):
-        """Population ``lambda_min(H)``, ``kappa(H)`` and the width of Lemma 2.4."""
-        self.population_lambda_min_ = None
-        self.population_condition_number_ = None
-        self.required_width_ = None
+        """Keep what the population diagnostics need; compute them on access.
+
+        ``H`` (eq. 2.7) of the training points and its eigenvalues cost an
+        ``n x n`` matrix and an ``O(n^3)`` ``eigvalsh`` (at ``n = 2000``, a
+        fifth of the default fit), so :attr:`population_lambda_min_`,
+        :attr:`population_condition_number_` and :attr:`required_width_` are
+        computed on first access from the prepared inputs kept here (``n x d``)
+        and cached.
+        """
+        self._population = None  # None: not computed -> the attributes are None
         n = X.shape[0]
         wanted = self.population_diagnostics
         if wanted == "auto":
@@ -274,19 +290,59 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         Xt = Xt.toarray() if sp.issparse(Xt) else Xt
         if not np.all(np.any(Xt != 0, axis=1)):
             return  # a row of zeros is not a point of the sphere: no H
-        H = population_gram(
-            np.asarray(Xt, dtype=np.float64),
-            self.activation,
-            zeta=self._activation.zeta if self._activation.zeta else self.zeta,
-            weights=self.weights,
-        )
-        spec = population_spectrum(H)
-        self.population_lambda_min_ = spec.lambda_min
-        self.population_condition_number_ = spec.condition_number
-        if self.weights == "sphere":  # Lemma 2.4 is for weights on the sphere
-            self.required_width_ = required_width(
-                n, spec.lambda_min, self._activation.C, self.delta
+        self._population = {
+            # a copy: the caller's X may change after fit
+            "X": np.array(Xt, dtype=np.float64, copy=True),
+            "zeta": self._activation.zeta if self._activation.zeta else self.zeta,
+            "C": self._activation.C,
+            # the parameters as fitted (set_params after fit changes nothing)
+            "activation": self.activation,
+            "weights": self.weights,
+            "delta": self.delta,
+        }
+
+    def _population_value(self, key):
+        """One population diagnostic, computing all of them on first use."""
+        try:
+            state = self.__dict__["_population"]
+        except KeyError:  # not fitted: hasattr() must say False
+            raise AttributeError(key) from None
+        if state is None:
+            return None
+        if "values" not in state:
+            H = population_gram(
+                state["X"],
+                state["activation"],
+                zeta=state["zeta"],
+                weights=state["weights"],
             )
+            spec = population_spectrum(H)
+            width = None
+            if state["weights"] == "sphere":  # Lemma 2.4: weights on the sphere
+                width = required_width(
+                    H.shape[0], spec.lambda_min, state["C"], state["delta"]
+                )
+            state["values"] = {
+                "population_lambda_min_": spec.lambda_min,
+                "population_condition_number_": spec.condition_number,
+                "required_width_": width,
+            }
+        return state["values"][key]
+
+    @property
+    def population_lambda_min_(self):
+        """``lambda_min(H)`` of the training points (see the class docstring)."""
+        return self._population_value("population_lambda_min_")
+
+    @property
+    def population_condition_number_(self):
+        """``kappa(H)`` of the training points (see the class docstring)."""
+        return self._population_value("population_condition_number_")
+
+    @property
+    def required_width_(self):
+        """The width of Lemma 2.4 (see the class docstring)."""
+        return self._population_value("required_width_")
 
     def _store(self, result):
         """Fitted attributes from a solver result (dispatch on its type)."""

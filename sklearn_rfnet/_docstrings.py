@@ -137,11 +137,12 @@ delta : float, default=0.01
     (``required_width_``).""",
     "population_diagnostics": """\
 population_diagnostics : bool or "auto", default="auto"
-    Also compute the population matrix ``H`` of the training data
+    Also offer the population matrix ``H`` of the training data
     (eq. 2.7, 3.4) and from it ``population_lambda_min_``,
-    ``population_condition_number_`` and ``required_width_``. It costs an
-    ``n x n`` matrix and its eigenvalues; ``"auto"`` does it for
-    ``n_samples <= 2000``.""",
+    ``population_condition_number_`` and ``required_width_``. They are
+    computed on first access and cached (an ``n x n`` matrix and its
+    eigenvalues, then; the fit only keeps the ``n x d`` prepared
+    inputs); ``"auto"`` offers them for ``n_samples <= 2000``.""",
     "random_state": """\
 random_state : int, RandomState instance or None, default=None
     Seed for ``W``. The same seed gives the same weights

@@ -493,6 +493,28 @@ class DenseOperator(_BlockedOperator):
         out[...] = self.Z[rows, cols]
         return out
 
+    def astype(self, dtype, block_bytes=None):
+        """The same operator evaluated in another precision.
+
+        Parameters
+        ----------
+        dtype : dtype
+            The new precision (``Z`` cast to it).
+        block_bytes : int, default=None
+            Memory for one block; ``None`` keeps this operator's.
+
+        Returns
+        -------
+        op : DenseOperator
+        """
+        out = DenseOperator(
+            self.Z.astype(dtype, copy=False),
+            self._block_size,
+            self._block_bytes if block_bytes is None else block_bytes,
+        )
+        out.scale = self.scale
+        return out
+
 
 class FeatureOperator(_BlockedOperator):
     """Blocked operator for ``Z = gamma(X_tilde W) / sqrt(m)``.
@@ -543,6 +565,32 @@ class FeatureOperator(_BlockedOperator):
         else:  # sparse or mixed-precision input: one temporary
             out[...] = X @ W
         return self.activation(out, out=out)
+
+    def astype(self, dtype, block_bytes=None):
+        """The same features evaluated in another precision.
+
+        ``gamma(X_tilde W) / sqrt(m)`` with ``X_tilde`` and ``W`` cast to
+        ``dtype`` (the same ``W``: float32 features are the float64 ones
+        rounded, to about ``eps32`` relative).
+
+        Parameters
+        ----------
+        dtype : dtype
+            The new precision of ``X_tilde``, ``W`` and the features.
+        block_bytes : int, default=None
+            Memory for one block; ``None`` keeps this operator's.
+
+        Returns
+        -------
+        op : FeatureOperator
+        """
+        return FeatureOperator(
+            self.X.astype(dtype, copy=False),
+            self.W.astype(dtype, copy=False),
+            self.activation,
+            block_size=self._block_size,
+            block_bytes=self._block_bytes if block_bytes is None else block_bytes,
+        )
 
     def _describe(self):
         a = self.activation

@@ -71,7 +71,7 @@ _CV_CONSTRAINTS = {
     **{
         k: v
         for k, v in _BaseRandomFeatureModel._parameter_constraints.items()
-        if k not in ("alpha", "tol")
+        if k not in ("alpha", "tol", "precision")
     },
     "alphas": ["array-like", None],
     "n_iters": ["array-like", None],

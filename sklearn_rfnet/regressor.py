@@ -70,6 +70,23 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
         ``m x m``) rather than by ``n x m``. Results do not depend on it
         beyond rounding.
     {population_diagnostics}
+    precision : {"float64", "mixed"}, default="float64"
+        Working precision of ``solver="direct"`` on float64 data.
+        ``"mixed"``: the Gram matrix from float32 features (``ssyrk``) and
+        its factorization (Cholesky, or the float32 eigendecomposition that
+        chooses ``alpha="auto"``), then iterative refinement with
+        float64 residuals ``y - Z (Z^T c)`` computed from ``Z`` itself, one
+        pass over ``Z`` per step, to the float64 answer (to about ``1e-10``
+        relative). ``Z`` is held in float64 for these passes when it fits in
+        2 GiB (peak about ``12 n m`` bytes), else recomputed block by block.
+        It runs when ``n_components >= n_samples`` and the condition number
+        of ``H_hat + alpha I`` is below ``1e6``; otherwise the float64 path
+        runs (``solver_`` says which: ``"dual-mixed-cholesky"``,
+        ``"dual-mixed-eigh-loo"``). The reported spectrum is that of the
+        float32 Gram, and the leave-one-out errors that choose
+        ``alpha="auto"`` are float32-accurate (the choice can differ where
+        two strengths are within rounding). Float32 data is fitted in
+        float32 either way.
     {random_state}
     verbose : int, default=0
         Print Landweber progress.
@@ -101,7 +118,9 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
         ``n x n`` ``H_hat``) or ``"primal"`` (``m < n``, the ``m x m``
         ``Z^T Z``), and the method: ``"cholesky"``, ``"tsqr-lsqr"`` (the
         stable path), ``"eigh-loo"`` (``alpha="auto"``: ridge with its
-        strength chosen by leave-one-out) or ``"landweber"``.
+        strength chosen by leave-one-out) or ``"landweber"``;
+        ``"mixed-cholesky"`` and ``"mixed-eigh-loo"`` with
+        ``precision="mixed"``.
     n_iter_ : int
         Landweber steps taken; 1 for the direct solver (one solve).
     {loss_curve_}

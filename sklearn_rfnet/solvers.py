@@ -564,10 +564,13 @@ def solve_landweber(
     if verbose:
         _print_landweber(loss_curve, eta, summary, verbose)
     if reason == "max_iter" and tol > 0 and warn:
-        needed = _spectral.landweber_steps_to(curve_lam, weights, eta, tol, floor)
-        _warn_landweber_stop(
-            loss_curve, max_iter, tol, eta, summary, summary.rank < n_eff, needed
+        deficient = summary.rank < n_eff
+        needed = (
+            math.inf
+            if deficient
+            else _spectral.landweber_steps_to(curve_lam, weights, eta, tol, floor)
         )
+        _warn_landweber_stop(loss_curve, max_iter, tol, eta, summary, deficient, needed)
     return LandweberResult(
         _to_dtype(coef, op.dtype),
         n_iter,

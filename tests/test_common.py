@@ -64,6 +64,8 @@ def _variants(cls):
         grid += [{"activation": a, **landweber} for a in ("relu", "wendland0")]
     if "weights" in params:
         grid.append({"weights": "gaussian"})
+    if "precision" in params:  # float32 Gram + float64 refinement
+        grid.append({"precision": "mixed"})
     if os.environ.get("RFNET_RUN_SLOW") and {"activation", "solver"} <= set(params):
         grid += [
             {"activation": a, "solver": s, "bias": b}
@@ -125,6 +127,22 @@ _ONLY_LANDWEBER = {"loss_curve_", "step_size_"}
 _ONLY_DIRECT = {"alpha_"}
 
 
+def _fitted_attributes(est):
+    """Public fitted attributes: set by ``fit``, or lazy properties (the
+    population diagnostics, computed on first access)."""
+    lazy = {
+        k
+        for c in type(est).__mro__
+        for k, v in vars(c).items()
+        if isinstance(v, property)
+        and k.endswith("_")
+        and not k.startswith("_")
+        and hasattr(est, k)
+    }
+    fitted = {k for k in vars(est) if k.endswith("_") and not k.startswith("_")}
+    return fitted | lazy
+
+
 def _fit_small(est):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(40, 3))
@@ -148,7 +166,7 @@ def test_fitted_attributes_documented_and_set(name, solver):
     if has_solver:
         params["solver"] = solver
     est = _fit_small(cls(**params))
-    fitted = {k for k in vars(est) if k.endswith("_") and not k.startswith("_")}
+    fitted = _fitted_attributes(est)
     documented = _documented_attributes(cls) - {"feature_names_in_"}
     if has_solver:
         documented -= _ONLY_DIRECT if solver == "landweber" else _ONLY_LANDWEBER

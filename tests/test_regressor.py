@@ -372,6 +372,33 @@ def test_population_diagnostics_switch(sphere_data):
     assert gauss.population_lambda_min_ > 0 and gauss.required_width_ is None
 
 
+def test_population_diagnostics_are_lazy_and_fixed_at_fit(monkeypatch):
+    """H is built on first access, once, from what fit saw (not later params)."""
+    import sklearn_rfnet._base as regressor_module
+
+    calls = []
+    real = regressor_module.population_gram
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(regressor_module, "population_gram", counting)
+    X = _sphere(25, 4, 3)
+    reg = _paper(200, delta=0.05, random_state=0).fit(X, X[:, 0])
+    assert calls == []  # the fit itself builds no H
+    X[:] = 0.0  # the caller's X changes after fit: the diagnostics do not
+    reg.set_params(delta=0.5, activation="relu")  # nor do later parameters
+    width = reg.required_width_
+    assert calls == [1]
+    assert reg.population_lambda_min_ > 0 and reg.population_condition_number_ > 1
+    assert calls == [1]  # cached
+    X0 = _sphere(25, 4, 3)
+    fresh = _paper(200, delta=0.05, random_state=0).fit(X0, X0[:, 0])
+    assert fresh.required_width_ == width
+    assert not hasattr(_paper(200), "population_lambda_min_")  # before fit
+
+
 def test_bad_points_population_singular_for_relu():
     with pytest.warns(RankDeficiencyWarning):
         reg = _paper(100, activation="relu").fit(BAD_POINTS, np.ones(8))

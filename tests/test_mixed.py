@@ -1,0 +1,169 @@
+"""precision="mixed": float32 Gram and factorization, float64 answer by refinement."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import sklearn_rfnet._mixed as mixed
+from sklearn_rfnet import RandomFeatureClassifier, RandomFeatureRegressor
+from sklearn_rfnet._mixed import solve_direct_mixed, solve_ridge_loo_mixed
+from sklearn_rfnet.solvers import DenseOperator, solve_direct, solve_ridge_loo
+
+PAPER = dict(zeta=None, bias=False, alpha=0.0, fit_intercept=False)
+
+
+def _data(n, d=6, seed=0, noise=0.1):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, d))
+    y = np.sin(3.0 * X[:, 0]) + X[:, 1] + noise * rng.normal(size=n)
+    return X, y
+
+
+def _rel(a, b):
+    return float(np.linalg.norm(np.asarray(a) - b) / np.linalg.norm(b))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},  # the defaults: alpha="auto", intercept, bias, zeta="scale"
+        {"alpha": 1e-4},
+        {"alpha": 1e-2, "fit_intercept": False},
+        PAPER,  # the minimum-norm interpolant, Wendland: well conditioned
+        {"block_size": 37},  # streamed: the float64 passes recompute Z
+    ],
+)
+def test_mixed_equals_float64_fit(params, global_random_seed):
+    X, y = _data(120, seed=global_random_seed)
+    Y = np.c_[y, np.cos(X[:, 2])]  # two targets
+    kw = dict(n_components=900, random_state=global_random_seed, **params)
+    ref = RandomFeatureRegressor(**kw).fit(X, Y)
+    est = RandomFeatureRegressor(precision="mixed", **kw).fit(X, Y)
+    if params:
+        assert est.solver_ == ref.solver_.replace("dual-", "dual-mixed-")
+    else:  # the LOO choice may be left to float64 (see the ambiguity test)
+        assert est.solver_ in (ref.solver_, "dual-mixed-eigh-loo")
+    assert est.alpha_ == ref.alpha_
+    assert _rel(est.coef_, ref.coef_) < 1e-10
+    np.testing.assert_allclose(est.intercept_, ref.intercept_, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(est.predict(X), ref.predict(X), rtol=0, atol=1e-10)
+    assert est.rank_ == ref.rank_
+    # the spectrum is the float32 Gram's: its top is accurate to float32
+    assert est.lambda_max_ == pytest.approx(ref.lambda_max_, rel=1e-5)
+
+
+def test_mixed_classifier_equals_float64():
+    X, y = _data(150, seed=3)
+    labels = np.digitize(y, [-0.5, 0.5])  # three classes
+    ref = RandomFeatureClassifier(800, random_state=0).fit(X, labels)
+    est = RandomFeatureClassifier(800, precision="mixed", random_state=0).fit(X, labels)
+    assert est.solver_ == "dual-mixed-eigh-loo"
+    assert _rel(est.coef_, ref.coef_) < 1e-10
+    np.testing.assert_array_equal(est.predict(X), ref.predict(X))
+
+
+def test_ill_conditioned_falls_back_to_float64():
+    """ReLU, m ~ n, alpha = 0: kappa(H_hat) far beyond float32's reach."""
+    X = np.random.RandomState(1).normal(size=(80, 3))
+    y = X[:, 0]
+    kw = dict(n_components=100, activation="relu", random_state=0, **PAPER)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the conditioning warnings of alpha=0
+        ref = RandomFeatureRegressor(**kw).fit(X, y)
+        est = RandomFeatureRegressor(precision="mixed", **kw).fit(X, y)
+    assert ref.condition_number_ > 1e8  # the premise: out of reach of float32
+    assert est.solver_ == ref.solver_ == "dual-tsqr-lsqr"
+    np.testing.assert_array_equal(est.coef_, ref.coef_)
+
+
+def test_loo_beyond_float32_reach_falls_back(monkeypatch):
+    """The LOO path abandons mixed precision above its condition limit."""
+    X, y = _data(100, seed=5)
+    ref = RandomFeatureRegressor(600, random_state=0).fit(X, y)
+    est = RandomFeatureRegressor(600, precision="mixed", random_state=0)
+    assert est.fit(X, y).solver_ == "dual-mixed-eigh-loo"
+    kappa = (ref.lambda_max_ + ref._ridge(ref.alpha_)) / (
+        ref.lambda_min_ + ref._ridge(ref.alpha_)
+    )
+    monkeypatch.setattr(mixed, "_MIXED_COND_MAX", kappa / 2)
+    assert est.fit(X, y).solver_ == "dual-eigh-loo"
+    np.testing.assert_array_equal(est.coef_, ref.coef_)
+
+
+def test_refinement_that_cannot_converge_falls_back(monkeypatch):
+    """A refinement stopped before it converges is abandoned, never returned."""
+    X, y = _data(100, seed=2)
+    kw = dict(n_components=600, alpha=1e-6, random_state=0)
+    ref = RandomFeatureRegressor(**kw).fit(X, y)
+    monkeypatch.setattr(mixed, "_REFINE_MAXITER", 1)
+    est = RandomFeatureRegressor(precision="mixed", **kw).fit(X, y)
+    assert est.solver_ == ref.solver_ == "dual-cholesky"
+    np.testing.assert_allclose(est.coef_, ref.coef_, rtol=1e-12)
+
+
+def test_refinement_needs_several_float64_passes():
+    """The float32 factor alone is not the answer: refinement does the work."""
+    rng = np.random.RandomState(0)
+    Z = rng.uniform(size=(60, 400))
+    y = rng.normal(size=60)
+    alpha = 1e-3 * np.linalg.norm(Z, 2) ** 2 / 1e3  # kappa(A) ~ 1e5..1e6
+    res = solve_direct_mixed(DenseOperator(Z), y, alpha)
+    exact = Z.T @ np.linalg.solve(Z @ Z.T + alpha * np.eye(60), y)
+    assert res.solver == "dual-mixed-cholesky"
+    assert res.lsqr_iterations >= 2  # float64 passes
+    assert _rel(res.coef, exact) < 1e-10
+    # one float32 solve without refinement is far from it
+    Z32 = Z.astype(np.float32)
+    G = (Z32 @ Z32.T).astype(np.float64) + alpha * np.eye(60)
+    assert _rel(Z.T @ np.linalg.solve(G, y), exact) > 1e-8
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_mixed_loo_equals_float64_loo(fit_intercept):
+    rng = np.random.RandomState(1)
+    Z = rng.uniform(size=(40, 300))
+    y = Z[:, :5].sum(axis=1) + 0.5 * rng.normal(size=40)
+    alphas = np.logspace(-2, 2, 5)
+    ref = solve_ridge_loo(DenseOperator(Z), y, alphas, fit_intercept=fit_intercept)
+    res = solve_ridge_loo_mixed(
+        DenseOperator(Z), y, alphas, fit_intercept=fit_intercept
+    )
+    assert res.ridge == ref.ridge
+    np.testing.assert_allclose(res.loo_errors, ref.loo_errors, rtol=1e-4)
+    assert _rel(res.coef, ref.coef) < 1e-10
+    assert res.intercept == pytest.approx(ref.intercept, abs=1e-10)
+
+
+def test_ambiguous_loo_choice_left_to_float64(monkeypatch):
+    """Two strengths within float32 rounding of each other: float64 decides."""
+    rng = np.random.RandomState(1)
+    Z = rng.uniform(size=(40, 300))
+    y = Z[:, :5].sum(axis=1) + 0.5 * rng.normal(size=40)
+    alphas = np.logspace(-2, 2, 5)
+    assert solve_ridge_loo_mixed(DenseOperator(Z), y, alphas) is not None
+    monkeypatch.setattr(mixed, "_LOO_BAND", 1e9)  # every choice ambiguous
+    assert solve_ridge_loo_mixed(DenseOperator(Z), y, alphas) is None
+
+
+def test_mixed_does_not_apply_primal_or_float32():
+    X, y = _data(200, seed=4)
+    primal = dict(n_components=50, alpha=1e-3, random_state=0)
+    est = RandomFeatureRegressor(precision="mixed", **primal).fit(X, y)
+    assert est.solver_ == "primal-cholesky"
+    ref = RandomFeatureRegressor(**primal).fit(X, y)
+    np.testing.assert_array_equal(est.coef_, ref.coef_)
+    X32 = X.astype(np.float32)
+    f32 = RandomFeatureRegressor(300, precision="mixed", random_state=0).fit(X32, y)
+    assert f32.coef_.dtype == np.float32 and "mixed" not in f32.solver_
+    Z = np.ones((3, 2))  # primal DenseOperator: not the mixed path
+    assert solve_direct_mixed(DenseOperator(Z), np.ones(3)) is None
+    assert solve_direct(DenseOperator(Z), np.ones(3), warn=False).solver == (
+        "primal-tsqr-lsqr"
+    )
+
+
+def test_precision_validated():
+    X, y = _data(20)
+    with pytest.raises(ValueError, match="precision"):
+        RandomFeatureRegressor(precision="float16").fit(X, y)
