@@ -10,6 +10,7 @@ import scipy.sparse as sp
 from scipy.linalg import LinAlgWarning
 from sklearn.base import BaseEstimator, RegressorMixin
 
+from . import _dask
 from ._compat import Interval, StrOptions, _fit_context, check_is_fitted, validate_data
 from .diagnostics import population_spectrum, required_width
 from .exceptions import InterpolationPeakWarning
@@ -503,6 +504,8 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
         self : object
             Fitted regressor.
         """
+        if _dask.is_dask_collection(X) or _dask.is_dask_collection(y):
+            return _dask.fit(self, X, y)  # on the workers; X never gathered
         X, y = validate_data(
             self,
             X,
@@ -525,9 +528,33 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            Predictions.
+            Predictions; a lazy dask array for a dask ``X``.
         """
+        if _dask.is_dask_collection(X):
+            return _dask.decision(self, X)
         return self._decision(X)
+
+    def score(self, X, y, sample_weight=None):
+        """Coefficient of determination ``R^2`` of the prediction.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            True values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights (not with dask input).
+
+        Returns
+        -------
+        score : float
+            ``R^2`` (uniform average over targets), reduced on the workers
+            for dask input.
+        """
+        if _dask.is_dask_collection(X) and sample_weight is None:
+            return _dask.score(self, X, y)
+        return super().score(X, y, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
