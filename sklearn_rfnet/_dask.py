@@ -40,7 +40,9 @@ import math
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 from scipy import linalg
+from scipy.linalg import LinAlgWarning
 
 from . import _spectral
 from ._operator import BLOCK_BYTES, FeatureOperator, _BlockedOperator
@@ -336,7 +338,8 @@ class DaskWidthOperator(FeatureOperator):
         n_tasks = max(1, min(int(n_tasks), n_blocks))
         edges = [round(i * n_blocks / n_tasks) * WEIGHT_BLOCK for i in range(n_tasks)]
         edges.append(m)
-        self.slices = [slice(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
+        pairs = zip(edges[:-1], edges[1:], strict=True)
+        self.slices = [slice(a, b) for a, b in pairs if b > a]
         self._specs = [
             (sl, seed, weights, activation, m, block_size) for sl in self.slices
         ]
@@ -479,7 +482,8 @@ class PrimalStats:
     def from_chunk(cls, X, Y, W, activation, normalize, bias, block_size=None):
         """Statistics of one chunk of rows (``Y`` is ``(r, t)``)."""
         m = W.shape[1]
-        finite = bool(np.all(np.isfinite(X)) and np.all(np.isfinite(Y)))
+        values = X.data if sp.issparse(X) else X
+        finite = bool(np.all(np.isfinite(values)) and np.all(np.isfinite(Y)))
         Y = np.asarray(Y, dtype=np.float64)
         r, t = Y.shape
         scale = 1.0 / math.sqrt(m)
@@ -631,9 +635,13 @@ def _primal_result(op, stats, Yshape, est, alpha, fallback):
         solver, iterations = "primal-cholesky", 0
     else:
         coef, s, solver = fallback(op, alpha)
-        lam = s**2 - alpha if alpha > 0 else s**2
-        summary = spectral_summary(lam, n, m, from_svd=alpha == 0.0, size=m)
-        cond = float(s[0] / s[summary.rank - 1]) if summary.rank else 1.0
+        if solver.endswith("tsqr"):  # s: singular values of the augmented Z
+            lam = s**2 - alpha if alpha > 0 else s**2
+            summary = spectral_summary(lam, n, m, from_svd=alpha == 0.0, size=m)
+            cond = float(s[0] / s[summary.rank - 1]) if summary.rank else 1.0
+        else:  # s: eigenvalues of the Gram matrix
+            summary = spectral_summary(s, n, m, size=m)
+            cond = summary.condition_number
         iterations = 0
     coef = coef.reshape((m,) + Yshape)
     result = DirectResult(
@@ -839,6 +847,109 @@ def _primal_landweber(est, op, Yshape):
     )
 
 
+def _eigh_fallback(op, alpha):
+    """Minimum-norm (ridge) solution from the eigenpairs of ``Z^T Z``.
+
+    What the statistics alone allow (:meth:`partial_fit`, no pass over the
+    rows): ``coef = V diag(1 / (lambda + alpha)) V^T Z^T y`` over the
+    eigenvalues above the rank threshold; accurate to ``eps kappa(Z^T Z)``,
+    the square of the TSQR's ``kappa(Z)``, hence the warning.
+    """
+    n, m = op.shape
+    G, ZtY = op.gram()
+    lam, V = linalg.eigh(G, lower=True, check_finite=False, overwrite_a=True)
+    lam = np.maximum(lam, 0.0)
+    summary = spectral_summary(lam, n, m, size=m)
+    live = lam > summary.threshold if alpha == 0.0 else np.ones(m, dtype=bool)
+    Vl = V[:, live]
+    coef = Vl @ ((Vl.T @ ZtY.reshape(m, -1)) / (lam[live] + alpha)[:, None])
+    err = np.finfo(np.float64).eps * summary.condition_number
+    if alpha == 0.0 and err > 1e-8:
+        warnings.warn(
+            f"partial_fit: Z^T Z is ill-conditioned (condition number "
+            f"{summary.condition_number:.3g}); the minimum-norm solution from the "
+            f"accumulated Gram matrix is accurate to about {err:.1e} relative "
+            "(fit() on all rows takes a TSQR of Z instead). Set alpha > 0.",
+            LinAlgWarning,
+            stacklevel=5,
+        )
+    return coef, lam, "primal-eigh"
+
+
+def partial_fit(est, X, y):
+    """One step of :meth:`RandomFeatureRegressor.partial_fit`.
+
+    Merges the primal statistics of ``(X, y)`` (``Z^T Z``, ``Z^T y``,
+    ``y^T y``, counts and means: ``O(m^2)`` memory whatever the rows seen) into
+    those of the earlier calls and solves from them, so that ``coef_`` and the
+    diagnostics hold after every call and equal those of ``fit`` on all the
+    rows seen (primal regime). The dual regime (``m >= n``) needs the
+    ``n x n`` Gram matrix, which grows with the rows: it cannot be streamed,
+    and partial_fit keeps the ``m x m`` one whatever the rows seen.
+    """
+    from ._compat import validate_data
+
+    first = not hasattr(est, "_partial_stats")
+    if first:
+        for name in ("n_features_in_", "feature_names_in_"):
+            est.__dict__.pop(name, None)
+    if is_dask_collection(X) or is_dask_collection(y):
+        Xd = _check_X(est, X, reset=first)
+        yd = _check_y(y, Xd)
+        dtype, t_shape = Xd.dtype, yd.shape[1:]
+    else:
+        X, y = validate_data(
+            est,
+            X,
+            y,
+            reset=first,
+            accept_sparse="csr",
+            dtype=[np.float64, np.float32],
+            multi_output=True,
+            y_numeric=True,
+        )
+        dtype, t_shape = X.dtype, y.shape[1:]
+    if first:
+        d1 = est.n_features_in_ + int(est.bias)
+        seed = weight_seed(est.random_state)
+        est.random_weights_ = weight_columns(
+            d1, slice(0, est.n_components), seed, est.weights, dtype
+        )
+        est._activation = get_activation(est.activation, d1, est.zeta)
+        est._partial_targets = t_shape
+    elif t_shape != est._partial_targets:
+        raise ValueError(
+            f"y has {int(np.prod(t_shape))} target(s) per sample, but the earlier "
+            f"partial_fit calls had {int(np.prod(est._partial_targets))}."
+        )
+    W = est.random_weights_
+    if is_dask_collection(X) or is_dask_collection(y):
+        stats = _dask_stats(est, Xd.astype(W.dtype), yd, W, est.block_size)[0]
+    else:
+        X = X.astype(W.dtype, copy=False)
+        stats = PrimalStats.from_chunk(
+            X,
+            np.asarray(y, dtype=np.float64).reshape(X.shape[0], -1),
+            W,
+            est._activation,
+            est.normalize,
+            est.bias,
+            est.block_size,
+        )
+    _finite_or_raise(stats.finite, "X or y")
+    if not first:
+        stats = est._partial_stats.merge(stats)
+    est._partial_stats = stats
+    result = solve_primal_stats(
+        est, stats, est.n_components, W.dtype, t_shape, fallback=_eigh_fallback
+    )
+    est._store(result)
+    est.population_lambda_min_ = None
+    est.population_condition_number_ = None
+    est.required_width_ = None
+    return est
+
+
 # -- the dask passes of the primal regime ----------------------------------
 
 
@@ -878,24 +989,30 @@ def _chunk_zy(X, Y, W, activation, normalize, bias, center, mu, nu):
     return np.hstack([Z, Y])
 
 
-def _fit_primal(est, X, y, seed, d1, block_size):
-    dask, da = _dask()
-    m = est.n_components
-    W = weight_columns(d1, slice(0, m), seed, est.weights, X.dtype)
-    est.random_weights_ = W
-    act = est._activation
-    t_shape = y.shape[1:]
+def _dask_stats(est, X, y, W, block_size):
+    """Primal statistics of dask ``(X, y)``: one task per chunk, a tree merge."""
+    dask, _ = _dask()
     Y2 = y.reshape(y.shape[0], -1) if y.ndim == 1 else y
     Y2 = Y2.rechunk({0: X.chunks[0], 1: -1})
     xs, ys = X.to_delayed().ravel(), Y2.to_delayed().ravel()
     Wd = dask.delayed(W, pure=True)
-    Ad = dask.delayed(act, pure=True)
+    Ad = dask.delayed(est._activation, pure=True)
     common = (est.normalize, est.bias)
     parts = [
         dask.delayed(_chunk_stats, pure=True)(xb, yb, Wd, Ad, *common, block_size)
         for xb, yb in zip(xs, ys, strict=True)
     ]
     (stats,) = dask.compute(_tree(parts, PrimalStats.merge_all))
+    return stats, Y2, xs, ys, Wd, Ad, common
+
+
+def _fit_primal(est, X, y, seed, d1, block_size):
+    dask, da = _dask()
+    m = est.n_components
+    W = weight_columns(d1, slice(0, m), seed, est.weights, X.dtype)
+    est.random_weights_ = W
+    t_shape = y.shape[1:]
+    stats, Y2, xs, ys, Wd, Ad, common = _dask_stats(est, X, y, W, block_size)
     _finite_or_raise(stats.finite, "X or y")
     center = bool(est.fit_intercept)
 

@@ -34,8 +34,8 @@ __all__ = [
 
 
 # The weights are drawn by blocks of WEIGHT_BLOCK columns, block ``b`` from its
-# own generator keyed by ``(seed, b)`` (``numpy.random.SeedSequence`` with
-# ``spawn_key=(b,)``): any range of blocks can be regenerated alone, so a task
+# own generator ``default_rng([b, seed])`` (numpy's documented keyed streams,
+# "Parallel random number generation"): any range of blocks can be regenerated alone, so a task
 # that owns hidden units ``[c0, c1)`` draws exactly the columns that a single
 # process draws for them (the width-parallel dual fit of ``_dask``).
 WEIGHT_BLOCK = 256
@@ -98,7 +98,7 @@ def weight_columns(d, cols, seed, weights="sphere", dtype=np.float64):
     W = np.empty((d, max(stop - start, 0)))
     first, last = start // WEIGHT_BLOCK, -(-stop // WEIGHT_BLOCK)
     for b in range(first, last):
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(b,)))
+        rng = np.random.default_rng([b, seed])
         block = rng.standard_normal((d, WEIGHT_BLOCK))
         if weights == "sphere":
             block /= np.linalg.norm(block, axis=0)

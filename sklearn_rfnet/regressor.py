@@ -504,6 +504,7 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
         self : object
             Fitted regressor.
         """
+        self.__dict__.pop("_partial_stats", None)  # partial_fit starts afresh
         if _dask.is_dask_collection(X) or _dask.is_dask_collection(y):
             return _dask.fit(self, X, y)  # on the workers; X never gathered
         X, y = validate_data(
@@ -516,6 +517,42 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
             y_numeric=True,
         )
         return self._fit_last_layer(X, y)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y):
+        """Train on one more batch of rows; the fit so far is kept.
+
+        Accumulates the primal statistics (``Z^T Z``, ``Z^T y``, ``y^T y``,
+        counts and means for the intercept, merged by Chan, Golub and
+        LeVeque's update) and solves from them after every call: ``coef_``
+        and the diagnostics equal those of :meth:`fit` on all the rows seen
+        in the primal regime (``n_components < n``), whatever the batches,
+        in memory ``O(n_components^2)``. Works with dask-ml's
+        ``Incremental`` and with dask batches.
+
+        Differences from :meth:`fit`, which sees all rows at once: the dual
+        regime (``n_components >= n``, whose ``n x n`` Gram matrix grows with
+        the rows) cannot be streamed, so the ``m x m`` statistics are kept
+        whatever the rows seen; ``alpha="auto"`` chooses by generalized
+        cross-validation (exact leave-one-out needs a second pass over the
+        rows; ``solver_ = "primal-eigh-gcv"``); an ill-conditioned ``alpha=0``
+        problem is solved from the eigenpairs of ``Z^T Z``
+        (``solver_ = "primal-eigh"``, with a warning) instead of a TSQR of
+        ``Z``; the population diagnostics are None.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            A batch of training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Its targets (the same number of targets in every call).
+
+        Returns
+        -------
+        self : object
+            The regressor, fitted on every batch so far.
+        """
+        return _dask.partial_fit(self, X, y)
 
     def predict(self, X):
         """Network output ``gamma(X_tilde W) coef_ / sqrt(m) + intercept_``.
