@@ -262,7 +262,7 @@ def _task_tsqr(Xt, spec, center, mu):
 
 def _stack_r(*Rs):
     """``R`` of ``[R_1; R_2; ...]``: one level of a TSQR tree."""
-    return np.triu(linalg.qr(np.vstack(Rs), mode="r", check_finite=False)[0])
+    return np.linalg.qr(np.vstack(Rs), mode="r")
 
 
 class DaskWidthOperator(FeatureOperator):
@@ -1171,6 +1171,7 @@ def decision(est, X):
         if not t
         else {"chunks": (X.chunks[0], t)}
     )
+    kw["meta"] = np.empty((0,) * (1 + len(t)), dtype=dtype)
     return X.map_blocks(
         _decision_block, dask.delayed(est, pure=True), dtype=dtype, **kw
     )
@@ -1193,6 +1194,7 @@ def transform(est, X):
         dask.delayed(est, pure=True),
         dtype=est.random_weights_.dtype,
         chunks=(X.chunks[0], (m,)),
+        meta=np.empty((0, 0), dtype=est.random_weights_.dtype),
     )
 
 
@@ -1221,6 +1223,77 @@ def score(est, X, y):
     r2 = np.where(ok, 1.0 - ss_res / np.where(ok, ss_tot, 1.0), 0.0)
     r2[~ok & (ss_res == 0)] = 1.0
     return float(np.mean(r2))
+
+
+def fit_classifier(est, X, y, encode):
+    """``RandomFeatureClassifier.fit`` on dask arrays.
+
+    The classes come from one reduction (``unique``); the ``+-1`` one-vs-rest
+    targets are made block by block (``encode`` on each block, with the
+    classes fixed), and the fit is the regressor's.
+    """
+    dask, da = _dask()
+    X = _check_X(est, X, reset=True)
+    if not isinstance(y, da.Array):
+        y = da.from_array(np.asarray(y), chunks=X.chunks[:1])
+    if y.ndim != 1 or y.shape[0] != X.shape[0]:
+        raise ValueError(f"y must have shape ({X.shape[0]},), got {y.shape}.")
+    y = y.rechunk({0: X.chunks[0]})
+    classes = np.unique(np.asarray(da.unique(y).compute()))
+    encode(est, classes)  # sets classes_ and the binarizer; checks >= 2
+    k = 1 if len(est.classes_) == 2 else len(est.classes_)
+    Y = y.map_blocks(
+        _encode_block,
+        dask.delayed(est._label_binarizer, pure=True),
+        dtype=np.float64,
+        chunks=(X.chunks[0],) if k == 1 else (X.chunks[0], (k,)),
+        new_axis=None if k == 1 else 1,
+        meta=np.empty((0,) * (1 if k == 1 else 2)),
+    )
+    return fit(est, X, Y)
+
+
+def _encode_block(y, binarizer):
+    Y = binarizer.transform(y).astype(np.float64)
+    return Y.ravel() if Y.shape[1] == 1 else Y
+
+
+def labels(classes, scores, from_scores):
+    """Lazy class labels from lazy scores."""
+    kw = {"drop_axis": 1} if scores.ndim == 2 else {}
+    return scores.map_blocks(
+        _labels_block,
+        classes,
+        from_scores,
+        dtype=classes.dtype,
+        chunks=(scores.chunks[0],),
+        meta=np.empty((0,), dtype=classes.dtype),
+        **kw,
+    )
+
+
+def _labels_block(scores, classes, from_scores):
+    return from_scores(classes, scores)
+
+
+def accuracy(est, X, y):
+    """Accuracy of a dask prediction, reduced on the workers."""
+    dask, da = _dask()
+    pred = est.predict(X)
+    if not isinstance(y, da.Array):
+        y = da.from_array(np.asarray(y), chunks=pred.chunks[:1])
+    return float((pred == y.rechunk(pred.chunks[:1])).mean().compute())
+
+
+def reject(est, X, y=None):
+    """A clear ``TypeError`` where dask input is not supported."""
+    if is_dask_collection(X) or is_dask_collection(y):
+        raise TypeError(
+            f"{type(est).__name__}.fit does not take dask arrays (it would "
+            "compute them into memory): use RandomFeatureRegressor or "
+            "RandomFeatureClassifier, whose fit runs on the dask workers, or "
+            "pass numpy arrays."
+        )
 
 
 __all__ += ["PrimalStats", "solve_primal_stats"]

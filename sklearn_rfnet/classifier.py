@@ -7,6 +7,7 @@ from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.multiclass import check_classification_targets
 
+from . import _dask
 from ._compat import _fit_context, validate_data
 from ._docstrings import for_classifier, section
 from .regressor import RandomFeatureRegressor, _BaseRandomFeatureModel
@@ -58,7 +59,10 @@ class _OneVsRestOutputMixin:
             ``gamma(X_tilde W) coef_ / sqrt(m) + intercept_``. For two
             classes, one score per sample, positive for ``classes_[1]``;
             otherwise one column per class, in the order of ``classes_``.
+            A lazy dask array for a dask ``X``.
         """
+        if _dask.is_dask_collection(X):
+            return _dask.decision(self, X)
         return self._decision(X)
 
     def predict(self, X):
@@ -75,7 +79,30 @@ class _OneVsRestOutputMixin:
             Predicted labels, drawn from ``classes_``.
         """
         scores = self.decision_function(X)  # checks that the model is fitted
+        if _dask.is_dask_collection(scores):
+            return _dask.labels(self.classes_, scores, _labels_from_scores)
         return _labels_from_scores(self.classes_, scores)
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy of ``predict(X)`` against ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights (not with dask input).
+
+        Returns
+        -------
+        score : float
+            Accuracy, reduced on the workers for dask input.
+        """
+        if _dask.is_dask_collection(X) and sample_weight is None:
+            return _dask.accuracy(self, X, y)
+        return super().score(X, y, sample_weight=sample_weight)
 
 
 class RandomFeatureClassifier(
@@ -157,6 +184,8 @@ class RandomFeatureClassifier(
         self : object
             Fitted classifier.
         """
+        if _dask.is_dask_collection(X) or _dask.is_dask_collection(y):
+            return _dask.fit_classifier(self, X, y, _encode_labels)
         X, y = validate_data(
             self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32]
         )

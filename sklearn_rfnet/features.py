@@ -35,9 +35,9 @@ __all__ = [
 
 # The weights are drawn by blocks of WEIGHT_BLOCK columns, block ``b`` from its
 # own generator ``default_rng([b, seed])`` (numpy's documented keyed streams,
-# "Parallel random number generation"): any range of blocks can be regenerated alone, so a task
-# that owns hidden units ``[c0, c1)`` draws exactly the columns that a single
-# process draws for them (the width-parallel dual fit of ``_dask``).
+# "Parallel random number generation"): any range of blocks can be regenerated
+# alone, so a task that owns hidden units ``[c0, c1)`` draws exactly the
+# columns that a single process draws for them (the width-parallel dual fit).
 WEIGHT_BLOCK = 256
 
 
@@ -394,6 +394,10 @@ class WendlandFeatures(
         self : object
             Fitted transformer.
         """
+        from . import _dask
+
+        if _dask.is_dask_collection(X):  # shape and dtype only: nothing computed
+            return _dask.fit_features(self, X)
         X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32])
         return self._fit_features(X)
 
@@ -408,8 +412,13 @@ class WendlandFeatures(
         Returns
         -------
         Z : ndarray of shape (n_samples, n_components)
-            Random features, float32 for float32 input, else float64.
+            Random features, float32 for float32 input, else float64; a
+            lazy dask array (row blocks) for a dask ``X``.
         """
+        from . import _dask
+
+        if _dask.is_dask_collection(X):  # lazy, block by block
+            return _dask.transform(self, X)
         check_is_fitted(self)
         X = validate_data(
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False

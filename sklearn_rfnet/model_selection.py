@@ -37,6 +37,7 @@ from sklearn.exceptions import EfficiencyWarning
 from sklearn.model_selection import check_cv
 from threadpoolctl import threadpool_limits
 
+from . import _dask
 from ._compat import StrOptions, _fit_context, validate_data
 from ._docstrings import for_classifier, section
 from ._spectral import (
@@ -482,6 +483,7 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         self : object
             Fitted regressor.
         """
+        _dask.reject(self, X, y)
         X, y = validate_data(
             self,
             X,
@@ -840,6 +842,7 @@ class RandomFeatureClassifierCV(
         self : object
             Fitted classifier.
         """
+        _dask.reject(self, X, y)
         X, y = validate_data(
             self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32]
         )
