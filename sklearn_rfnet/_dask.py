@@ -191,7 +191,7 @@ def _finite_or_raise(ok, what):
 
 
 def _draw_layer(est, d):
-    """``random_weights_`` and the activation, as ``_fit_features`` does."""
+    """The weights' seed (``random_state`` consumed once) and ``d + bias``."""
     d1 = d + int(est.bias)
     seed = weight_seed(est.random_state)
     return seed, d1
@@ -692,12 +692,11 @@ def _min_norm_from_r(R_aug, m, n, alpha):
 
 
 def _primal_loo(op, V, lam, B, alphas, loo_sums):
-    """Exact leave-one-out errors (as :func:`solve_ridge_loo`) and the fit."""
-    n, m = op.shape
+    """Exact leave-one-out errors per ``alpha``, as :func:`solve_ridge_loo`."""
+    n = op.shape[0]
     G_inv = 1.0 / (lam[:, None] + alphas[None, :])
     sq = loo_sums(V, G_inv, B, 1.0 / n if op.center else 0.0)
-    errors = sq.mean(axis=1) / n
-    return errors
+    return sq.mean(axis=1) / n
 
 
 def _gcv_sums(op, lam, B, alphas):
@@ -715,7 +714,8 @@ def _gcv_sums(op, lam, B, alphas):
         g = 1.0 / (lam + a)
         rss = yty - np.sum(B**2 * (2 * g - lam * g * g)[:, None], axis=0)
         dof = np.sum(lam * g) + (1.0 if op.center else 0.0)
-        errors.append(np.mean(np.maximum(rss, 0.0)) * n / max(n - dof, 1e-300) ** 2 / n)
+        # in the units of the leave-one-out mean squared error
+        errors.append(np.mean(np.maximum(rss, 0.0)) * n / max(n - dof, 1e-300) ** 2)
     return np.asarray(errors)
 
 

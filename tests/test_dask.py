@@ -124,6 +124,24 @@ def test_ill_conditioned_takes_the_tsqr_path(client, regime):
     _assert_same_model(est, ref, rtol=1e-7)
 
 
+@pytest.mark.parametrize("regime", ["primal", "dual"])
+def test_float32_preserved(client, regime):
+    n, m = (300, 40) if regime == "primal" else (50, 600)
+    X, y = _data(n)
+    kw = dict(n_components=m, alpha=1e-2, random_state=1)
+    exact = RandomFeatureRegressor(**kw).fit(X, y)  # float64
+    X = X.astype(np.float32)
+    ref = RandomFeatureRegressor(**kw).fit(X, y)
+    est = RandomFeatureRegressor(**kw).fit(da.from_array(X, chunks=70), y)
+    assert est.coef_.dtype == est.random_weights_.dtype == np.float32
+    np.testing.assert_array_equal(est.random_weights_, ref.random_weights_)
+    # float32 rounding (eps32 kappa ~ 1e-7 * 1e3), as the in-memory float32 fit
+    assert _rel(ref.coef_, exact.coef_) < 1e-4
+    assert _rel(est.coef_, exact.coef_) < 1e-4
+    pred = est.predict(da.from_array(X, chunks=70))
+    assert pred.dtype == np.float32 and pred.compute().dtype == np.float32
+
+
 def test_predict_is_lazy(client):
     X, y = _data(200)
     est = RandomFeatureRegressor(n_components=30, random_state=0).fit(
