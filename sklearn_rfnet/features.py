@@ -77,7 +77,9 @@ def weight_columns(d, cols, seed, weights="sphere", dtype=np.float64):
     seed : int
         From :func:`weight_seed`.
     weights : {"sphere", "gaussian"}, default="sphere"
+        Distribution of the columns (see :func:`sample_weights`).
     dtype : dtype, default=float64
+        dtype of the returned array (the draw is made in float64).
 
     Returns
     -------
