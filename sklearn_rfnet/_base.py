@@ -20,6 +20,7 @@ import scipy.sparse as sp
 from scipy.linalg import LinAlgWarning
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from . import _dask
 from ._compat import Interval, StrOptions, _fit_context, check_is_fitted, validate_data
 from ._mixed import solve_direct_mixed, solve_ridge_loo_mixed
 from .diagnostics import population_spectrum, required_width
@@ -170,8 +171,10 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, \
+                n_features)
+            Training data. With dask arrays the regressor and the
+            classifier fit on the workers.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Targets; for the classifiers, class labels (numbers or
             strings) of shape (n_samples,), at least two distinct.
@@ -182,6 +185,13 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
             Fitted estimator.
         """
         classifier = isinstance(self, ClassifierMixin)
+        self.__dict__.pop("_partial_stats", None)  # partial_fit starts afresh
+        if _dask.is_dask_collection(X) or _dask.is_dask_collection(y):
+            if not self._fits_dask:
+                _dask.reject(self, X, y)
+            if classifier:  # on the workers; X never gathered
+                return _dask.fit_classifier(self, X, y, _encode)
+            return _dask.fit(self, X, y)
         X, y = validate_data(
             self,
             X,
@@ -204,9 +214,14 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            Predictions.
+            Predictions; a lazy dask array for a dask ``X``.
         """
+        if _dask.is_dask_collection(X):
+            return _dask.decision(self, X)
         return self._decision(X)
+
+    # fit runs on the dask workers for dask input (the CV estimators refuse it)
+    _fits_dask = False
 
     def _targets(self, y):
         """The regression targets of ``y`` (``y`` itself)."""
@@ -389,3 +404,8 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         if not isinstance(self, ClassifierMixin):
             tags.target_tags.multi_output = True
         return tags
+
+
+def _encode(est, classes):
+    """The classifiers' ``+-1`` coding of ``classes`` (sets ``classes_``)."""
+    return est._targets(classes)

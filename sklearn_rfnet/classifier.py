@@ -7,6 +7,7 @@ from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.multiclass import check_classification_targets
 
+from . import _dask
 from ._base import _BaseRandomFeatureModel
 from ._docstrings import for_classifier, section
 from .regressor import RandomFeatureRegressor
@@ -62,7 +63,10 @@ class _OneVsRestOutputMixin:
             ``gamma(X_tilde W) coef_ / sqrt(m) + intercept_``. For two
             classes, one score per sample, positive for ``classes_[1]``;
             otherwise one column per class, in the order of ``classes_``.
+            A lazy dask array for a dask ``X``.
         """
+        if _dask.is_dask_collection(X):
+            return _dask.decision(self, X)
         return self._decision(X)
 
     def predict(self, X):
@@ -79,7 +83,30 @@ class _OneVsRestOutputMixin:
             Predicted labels, drawn from ``classes_``.
         """
         scores = self.decision_function(X)  # checks that the model is fitted
+        if _dask.is_dask_collection(scores):
+            return _dask.labels(self.classes_, scores, _labels_from_scores)
         return _labels_from_scores(self.classes_, scores)
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy of ``predict(X)`` against ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights (not with dask input).
+
+        Returns
+        -------
+        score : float
+            Accuracy, reduced on the workers for dask input.
+        """
+        if _dask.is_dask_collection(X) and sample_weight is None:
+            return _dask.accuracy(self, X, y)
+        return super().score(X, y, sample_weight=sample_weight)
 
 
 class RandomFeatureClassifier(
@@ -144,6 +171,8 @@ class RandomFeatureClassifier(
     >>> clf.decision_function(X[:4]).shape, clf.score(X, y), clf.rank_
     ((4,), 1.0, 60)
     """
+
+    _fits_dask = True
 
 
 RandomFeatureClassifier.__doc__ = RandomFeatureClassifier.__doc__.format(

@@ -25,11 +25,100 @@ from ._docstrings import shared_docs
 from ._operator import FeatureOperator
 from .activations import ACTIVATIONS, get_activation
 
-__all__ = ["WendlandFeatures", "prepare_inputs", "sample_weights"]
+__all__ = [
+    "WendlandFeatures",
+    "prepare_inputs",
+    "sample_weights",
+    "weight_columns",
+    "weight_seed",
+]
+
+
+# The weights are drawn by blocks of WEIGHT_BLOCK columns, block ``b`` from its
+# own generator ``default_rng([b, seed])`` (numpy's documented keyed streams,
+# "Parallel random number generation"): any range of blocks can be regenerated
+# alone, so a task that owns hidden units ``[c0, c1)`` draws exactly the
+# columns that a single process draws for them (the width-parallel dual fit).
+WEIGHT_BLOCK = 256
+
+
+def weight_seed(random_state):
+    """The integer seed behind a ``random_state`` (consumed once when random).
+
+    Parameters
+    ----------
+    random_state : int, RandomState instance or None
+        An int is its own seed; a ``RandomState`` (or ``None``, numpy's global
+        one) gives one 63-bit draw, so the same state gives the same weights.
+
+    Returns
+    -------
+    seed : int
+
+    Examples
+    --------
+    >>> weight_seed(3)
+    3
+    """
+    if isinstance(random_state, Integral) and not isinstance(random_state, bool):
+        return int(random_state)
+    rng = check_random_state(random_state)
+    return int(rng.randint(np.iinfo(np.int64).max, dtype=np.int64))
+
+
+def weight_columns(d, cols, seed, weights="sphere", dtype=np.float64):
+    """Columns ``cols`` of the weights drawn by :func:`sample_weights`.
+
+    Parameters
+    ----------
+    d : int
+        Input dimension (including the bias coordinate, if any).
+    cols : slice
+        Hidden units ``[start, stop)`` (step 1).
+    seed : int
+        From :func:`weight_seed`.
+    weights : {"sphere", "gaussian"}, default="sphere"
+        Distribution of the columns (see :func:`sample_weights`).
+    dtype : dtype, default=float64
+        dtype of the returned array (the draw is made in float64).
+
+    Returns
+    -------
+    W : ndarray of shape (d, stop - start)
+        Equal to ``sample_weights(d, m, weights, seed)[:, cols]`` for every
+        ``m >= stop``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W = sample_weights(3, 600, random_state=1)
+    >>> np.array_equal(weight_columns(3, slice(250, 600), 1), W[:, 250:])
+    True
+    """
+    if weights not in ("sphere", "gaussian"):
+        raise ValueError(f"weights must be 'sphere' or 'gaussian', got {weights!r}.")
+    start, stop = int(cols.start or 0), int(cols.stop)
+    W = np.empty((d, max(stop - start, 0)))
+    first, last = start // WEIGHT_BLOCK, -(-stop // WEIGHT_BLOCK)
+    for b in range(first, last):
+        rng = np.random.default_rng([b, seed])
+        block = rng.standard_normal((d, WEIGHT_BLOCK))
+        if weights == "sphere":
+            block /= np.linalg.norm(block, axis=0)
+        lo, hi = max(start, b * WEIGHT_BLOCK), min(stop, (b + 1) * WEIGHT_BLOCK)
+        W[:, lo - start : hi - start] = block[
+            :, lo - b * WEIGHT_BLOCK : hi - b * WEIGHT_BLOCK
+        ]
+    return W.astype(dtype, copy=False)
 
 
 def sample_weights(d, m, weights="sphere", random_state=None, dtype=np.float64):
     """Draw the hidden-layer weights ``W`` (``d x m``).
+
+    The draw is made by blocks of ``WEIGHT_BLOCK = 256`` columns, each from
+    its own generator keyed by the seed and the block index
+    (:func:`weight_columns`), so that any range of hidden units can be
+    regenerated alone, identically, in another process.
 
     Parameters
     ----------
@@ -42,8 +131,9 @@ def sample_weights(d, m, weights="sphere", random_state=None, dtype=np.float64):
         drawn as normalized standard Gaussian vectors. ``"gaussian"``:
         entries i.i.d. ``N(0, 1)`` (Appendix A.1).
     random_state : int, RandomState instance or None, default=None
-        Seed. The draw is made in float64 whatever ``dtype`` is, so the same
-        seed gives the same weights (up to rounding) in every precision.
+        Seed (see :func:`weight_seed`). The draw is made in float64 whatever
+        ``dtype`` is, so the same seed gives the same weights (up to
+        rounding) in every precision.
     dtype : dtype, default=float64
         dtype of the returned array.
 
@@ -58,13 +148,9 @@ def sample_weights(d, m, weights="sphere", random_state=None, dtype=np.float64):
     >>> np.allclose(np.linalg.norm(W, axis=0), 1.0)
     True
     """
-    rng = check_random_state(random_state)
-    W = rng.standard_normal(size=(d, m))
-    if weights == "sphere":
-        W /= np.linalg.norm(W, axis=0)
-    elif weights != "gaussian":
+    if weights not in ("sphere", "gaussian"):
         raise ValueError(f"weights must be 'sphere' or 'gaussian', got {weights!r}.")
-    return W.astype(dtype, copy=False)
+    return weight_columns(d, slice(0, m), weight_seed(random_state), weights, dtype)
 
 
 def _row_norms(X):
@@ -283,6 +369,10 @@ class WendlandFeatures(
         self : object
             Fitted transformer.
         """
+        from . import _dask
+
+        if _dask.is_dask_collection(X):  # shape and dtype only: nothing computed
+            return _dask.fit_features(self, X)
         X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32])
         return self._fit_features(X)
 
@@ -297,8 +387,13 @@ class WendlandFeatures(
         Returns
         -------
         Z : ndarray of shape (n_samples, n_components)
-            Random features, float32 for float32 input, else float64.
+            Random features, float32 for float32 input, else float64; a
+            lazy dask array (row blocks) for a dask ``X``.
         """
+        from . import _dask
+
+        if _dask.is_dask_collection(X):  # lazy, block by block
+            return _dask.transform(self, X)
         check_is_fitted(self)
         X = validate_data(
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sklearn.base import RegressorMixin
 
+from . import _dask
 from ._base import AUTO_ALPHAS as AUTO_ALPHAS  # the grid of alpha="auto"
 from ._base import _BaseRandomFeatureModel
+from ._compat import _fit_context
 from ._docstrings import shared_docs
 
 __all__ = ["RandomFeatureRegressor"]
@@ -177,3 +179,63 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
     >>> bool(paper.score(X, y) > 0.999999), paper.solver_
     (True, 'dual-cholesky')
     """
+
+    _fits_dask = True
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y):
+        """Train on one more batch of rows; the fit so far is kept.
+
+        Accumulates the primal statistics (``Z^T Z``, ``Z^T y``, ``y^T y``,
+        counts and means for the intercept, merged by Chan, Golub and
+        LeVeque's update) and solves from them after every call: ``coef_``
+        and the diagnostics equal those of :meth:`fit` on all the rows seen
+        in the primal regime (``n_components < n``), whatever the batches,
+        in memory ``O(n_components^2)``. Works with dask-ml's
+        ``Incremental`` and with dask batches.
+
+        Differences from :meth:`fit`, which sees all rows at once: the dual
+        regime (``n_components >= n``, whose ``n x n`` Gram matrix grows with
+        the rows) cannot be streamed, so the ``m x m`` statistics are kept
+        whatever the rows seen; ``alpha="auto"`` chooses by generalized
+        cross-validation (exact leave-one-out needs a second pass over the
+        rows; ``solver_ = "primal-eigh-gcv"``); an ill-conditioned ``alpha=0``
+        problem is solved from the eigenpairs of ``Z^T Z``
+        (``solver_ = "primal-eigh"``, with a warning) instead of a TSQR of
+        ``Z``; the population diagnostics are None.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            A batch of training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Its targets (the same number of targets in every call).
+
+        Returns
+        -------
+        self : object
+            The regressor, fitted on every batch so far.
+        """
+        return _dask.partial_fit(self, X, y)
+
+    def score(self, X, y, sample_weight=None):
+        """Coefficient of determination ``R^2`` of the prediction.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            True values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights (not with dask input).
+
+        Returns
+        -------
+        score : float
+            ``R^2`` (uniform average over targets), reduced on the workers
+            for dask input.
+        """
+        if _dask.is_dask_collection(X) and sample_weight is None:
+            return _dask.score(self, X, y)
+        return super().score(X, y, sample_weight=sample_weight)

@@ -189,7 +189,10 @@ def test_blobs_landweber_step(activation):
             step_size="optimal",
             random_state=0,
         ).fit(X, y)
-        assert opt.score(X, y) < 0.83
+        # 0.77-0.88 over random_state 0..7 and the four activations (it
+        # straddles the check's 0.83 with wendland0 and relu), 1 / lambda_max
+        # 0.92-0.95
+        assert opt.score(X, y) < 0.9
 
 
 def test_parameters_documented():

@@ -533,8 +533,10 @@ def test_interpolation_peak_warning():
     n = len(y)
     # the paper's interpolant at m = n: kappa(H_hat) ~ 1e16 vs kappa(H) ~ 2e3
     with pytest.warns(InterpolationPeakWarning, match="alpha='auto'"):
-        # at the peak Z is also ill-conditioned: the solve says so too
-        with pytest.warns(LinAlgWarning, match="ill-conditioned"):
+        # at the peak Z may also be ill-conditioned enough for the solve to
+        # say so (kappa(H_hat) 1e12 to 1e16 depending on the draw)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", LinAlgWarning)
             _paper(n, random_state=0).fit(X, y)
     with warnings.catch_warnings():
         warnings.simplefilter("error", InterpolationPeakWarning)

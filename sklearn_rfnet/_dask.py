@@ -1,0 +1,1295 @@
+"""Fit and predict on dask arrays, on whatever dask scheduler is active.
+
+Past one machine the feature matrix ``Z = gamma(X W) / sqrt(m)`` is never
+formed, and neither ``X`` nor ``Z`` is brought to the client: tasks evaluate
+their part of ``Z`` where their part of ``X`` lives and return what the
+solvers need, reduced as a tree (``split_every``). Each regime distributes the
+natural way:
+
+* **primal** (``m < n``, row-chunked ``X``): each chunk returns the sufficient
+  statistics of the least-squares problem (2.4), ``(count, mean(Z), mean(y),
+  Z_c^T Z_c, Z_c^T y_c, y_c^T y_c)`` with ``Z_c`` centered on the chunk's
+  own mean, and a tree merges them with Chan, Golub and LeVeque's update (the
+  one-pass centering of :mod:`sklearn_rfnet._operator`). The ``m x m``
+  solve runs once on the client; a second pass gives the exact
+  leave-one-out errors of ``alpha="auto"``; when the Gram matrix is too
+  ill-conditioned the same chunks feed :func:`dask.array.linalg.tsqr` on
+  ``[Z_c, y_c]``, whose ``R`` holds both the triangular factor of ``Z_c``
+  and ``Q^T y_c`` (``kappa(Z)``, not its square). The same statistics,
+  merged chunk by chunk in memory, are :meth:`partial_fit`'s state.
+* **dual** (``m >= n``, the paper's over-parameterized regime): the width is
+  split over tasks; each task regenerates its columns of ``W`` from the seed
+  (:func:`~sklearn_rfnet.features.weight_columns`, identical in any process)
+  and returns its ``n x n`` part of ``H_hat = Z Z^T`` (eq. 2.6), summed as a
+  tree. :class:`DaskWidthOperator` gives the solvers of
+  :mod:`sklearn_rfnet.solvers` everything they use (Gram, ``Z A``,
+  ``Z^T C``, TSQR), so Cholesky, the TSQR fallback, leave-one-out and
+  Landweber's closed form run unchanged; ``coef_`` slices come from the width
+  tasks in parallel.
+
+``predict``, ``decision_function`` and ``transform`` return lazy dask arrays
+(``map_blocks``), as dask-ml's ``ParallelPostFit`` does.
+
+dask is optional: it is imported only when a dask collection is passed, and
+:func:`is_dask_collection` never imports it.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+from scipy import linalg
+from scipy.linalg import LinAlgWarning
+
+from . import _spectral
+from ._direct import _solve_cholesky
+from ._operator import BLOCK_BYTES, FeatureOperator, _BlockedOperator
+from .activations import get_activation
+from .diagnostics import spectral_summary
+from .features import WEIGHT_BLOCK, prepare_inputs, weight_columns, weight_seed
+from .solvers import (
+    DirectResult,
+    LandweberResult,
+    _warn_conditioning,
+    solve_direct,
+    solve_landweber,
+    solve_ridge_loo,
+)
+
+__all__ = ["DaskWidthOperator", "is_dask_collection"]
+
+# Fan-in of the tree reductions (dask's own default for ``split_every``).
+SPLIT_EVERY = 8
+
+
+def is_dask_collection(X):
+    """Whether ``X`` is a dask collection, without importing dask.
+
+    Parameters
+    ----------
+    X : object
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> is_dask_collection(np.ones(3))
+    False
+    """
+    module = type(X).__module__ or ""
+    return module == "dask" or module.startswith("dask.")
+
+
+def _dask():
+    try:
+        import dask
+        import dask.array as da
+    except ImportError as exc:  # pragma: no cover - only without dask
+        raise ImportError(
+            "dask input needs dask[array]: pip install 'sklearn-rfnet[dask]'"
+        ) from exc
+    return dask, da
+
+
+def _tree(parts, combine, split_every=SPLIT_EVERY):
+    """Reduce delayed ``parts`` with ``combine(*group)`` as a tree."""
+    dask, _ = _dask()
+    parts = list(parts)
+    while len(parts) > 1:
+        parts = [
+            dask.delayed(combine, pure=True)(*parts[i : i + split_every])
+            for i in range(0, len(parts), split_every)
+        ]
+    return parts[0]
+
+
+def _add(*arrays):
+    out = np.array(arrays[0], dtype=np.float64, copy=True)
+    for a in arrays[1:]:
+        out += a
+    return out
+
+
+# --------------------------------------------------------------------------
+# Input
+
+
+def _check_X(est, X, *, reset):
+    """A 2-D, float, row-chunked dask array; sets or checks ``n_features_in_``.
+
+    dask DataFrames become arrays (with known chunk sizes); their string
+    column names are ``feature_names_in_``.
+    """
+    _, da = _dask()
+    names = None
+    if hasattr(X, "to_dask_array"):  # dask DataFrame
+        cols = np.asarray(list(X.columns), dtype=object)
+        if cols.size and all(isinstance(c, str) for c in cols):
+            names = cols
+        X = X.to_dask_array(lengths=True)
+    if not isinstance(X, da.Array):
+        raise TypeError(f"Expected a dask array or DataFrame, got {type(X)!r}.")
+    if X.ndim != 2:
+        raise ValueError(
+            f"Expected a 2-D array, got a {X.ndim}-D dask array of shape "
+            f"{X.shape}; reshape your data."
+        )
+    if any(math.isnan(c) for c in X.chunks[0]):
+        raise ValueError(
+            "X has unknown chunk sizes; call X.compute_chunk_sizes() first."
+        )
+    if X.dtype.kind not in "fiub":
+        raise TypeError(f"X must be numeric, got dtype {X.dtype}.")
+    if X.dtype not in (np.float32, np.float64):
+        X = X.astype(np.float64)
+    if X.shape[0] < 1 or X.shape[1] < 1:
+        raise ValueError(f"Found array with shape {X.shape}; need at least 1 x 1.")
+    if reset:
+        est.n_features_in_ = int(X.shape[1])
+        if names is not None:
+            est.feature_names_in_ = names
+        else:
+            est.__dict__.pop("feature_names_in_", None)
+    elif X.shape[1] != est.n_features_in_:
+        raise ValueError(
+            f"X has {X.shape[1]} features, but {type(est).__name__} is "
+            f"expecting {est.n_features_in_} features as input."
+        )
+    return X.rechunk({1: -1})
+
+
+def _check_y(y, X):
+    """``y`` as a float64 dask array chunked as the rows of ``X``."""
+    _, da = _dask()
+    if hasattr(y, "to_dask_array"):
+        y = y.to_dask_array(lengths=True)
+    if not isinstance(y, da.Array):
+        y = np.asarray(y)
+        y = da.from_array(y, chunks=X.chunks[:1] + tuple((s,) for s in y.shape[1:]))
+    if y.ndim not in (1, 2) or y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"y must have shape ({X.shape[0]},) or ({X.shape[0]}, n_targets), "
+            f"got {y.shape}."
+        )
+    if y.dtype.kind not in "fiub":
+        raise ValueError(f"y must be numeric, got dtype {y.dtype}.")
+    chunks = {0: X.chunks[0]}
+    if y.ndim == 2:
+        chunks[1] = -1
+    return y.astype(np.float64).rechunk(chunks)
+
+
+def _finite_or_raise(ok, what):
+    if not ok:
+        raise ValueError(f"Input {what} contains NaN or infinity.")
+
+
+def _draw_layer(est, d):
+    """The weights' seed (``random_state`` consumed once) and ``d + bias``."""
+    d1 = d + int(est.bias)
+    seed = weight_seed(est.random_state)
+    return seed, d1
+
+
+# --------------------------------------------------------------------------
+# Local (per-task) operators
+
+
+class _TaskOperator(FeatureOperator):
+    """A :class:`FeatureOperator` on one task's part of ``Z``.
+
+    The scale is the whole layer's ``1 / sqrt(m)``; the fit-time guards run
+    once on the reduced Gram matrix, not per task.
+    """
+
+    def __init__(self, X_tilde, W, activation, m, block_size=None, regime=None):
+        super().__init__(X_tilde, W, activation, block_size=block_size)
+        self.scale = 1.0 / math.sqrt(m)
+        if regime is not None and regime != self.regime:
+            self.regime = regime
+            self.block_size = self._step(regime)
+            along = self.shape[1] if regime == "dual" else self.shape[0]
+            self.in_memory = self.block_size >= along
+
+    def _check_gram(self, H):
+        pass
+
+
+# --------------------------------------------------------------------------
+# Dual regime: width tasks
+
+
+def _width_task(Xt, cols, seed, weights, activation, m, block_size, center, mu):
+    W = weight_columns(Xt.shape[1], cols, seed, weights, Xt.dtype)
+    op = _TaskOperator(Xt, W, activation, m, block_size, regime="dual")
+    op.center = center
+    op.mean_raw = mu
+    return op
+
+
+def _task_gram(Xt, spec, center):
+    op = _width_task(Xt, *spec, center, None)
+    H, _ = op.gram(regime="dual")
+    return H, op.mean_raw
+
+
+def _sum_grams(*parts):
+    return _add(*[p[0] for p in parts]), None
+
+
+def _task_matmat(Xt, spec, center, mu, A):
+    return _width_task(Xt, *spec, center, mu).matmat(A)
+
+
+def _task_rmatmat(Xt, spec, center, mu, C):
+    return _width_task(Xt, *spec, center, mu).rmatmat(C)
+
+
+def _task_residual(Xt, spec, center, mu, C):
+    C = np.asarray(C, dtype=np.float64)
+    return _width_task(Xt, *spec, center, mu).dual_residual(C, np.zeros(C.shape))
+
+
+def _task_tsqr(Xt, spec, center, mu):
+    return _width_task(Xt, *spec, center, mu).tsqr()
+
+
+def _stack_r(*Rs):
+    """``R`` of ``[R_1; R_2; ...]``: one level of a TSQR tree."""
+    return np.linalg.qr(np.vstack(Rs), mode="r")
+
+
+class DaskWidthOperator(FeatureOperator):
+    """The dual-regime operator with hidden units split over dask tasks.
+
+    ``Z = gamma(X_tilde W) / sqrt(m)`` with ``X_tilde`` (``n x d``, small in
+    this regime) kept on the workers and ``W`` split into ``n_tasks`` column
+    ranges (multiples of ``WEIGHT_BLOCK``), each regenerated from the seed
+    inside its task. Every method is a sum (``Z Z^T``, ``Z A``, a TSQR tree)
+    or a concatenation (``Z^T C``) over the tasks, so results equal the
+    in-memory :class:`~sklearn_rfnet._operator.FeatureOperator` to rounding.
+
+    Parameters
+    ----------
+    X_tilde : dask array of shape (n, d)
+        Prepared inputs (rows on the sphere, bias column appended).
+    seed : int
+        Seed of the weights (:func:`~sklearn_rfnet.features.weight_seed`).
+    m : int
+        Width.
+    weights : {"sphere", "gaussian"}
+    activation : Activation
+    n_tasks : int, default=None
+        Width tasks; ``None`` is twice the workers of the active client (or
+        the threads of the local scheduler), at least 2.
+    block_size : int, default=None
+        Hidden units per block inside a task (memory, as in
+        :class:`~sklearn_rfnet._operator.FeatureOperator`).
+
+    Examples
+    --------
+    >>> import numpy as np, dask.array as da
+    >>> from sklearn_rfnet.activations import get_activation
+    >>> from sklearn_rfnet.features import prepare_inputs, sample_weights
+    >>> X = prepare_inputs(np.random.RandomState(0).normal(size=(6, 3)))
+    >>> op = DaskWidthOperator(da.from_array(X), 1, 600, "sphere",
+    ...                        get_activation("relu", 3), n_tasks=3)
+    >>> ref = FeatureOperator(X, sample_weights(3, 600, random_state=1),
+    ...                       get_activation("relu", 3))
+    >>> bool(np.allclose(op.gram()[0], ref.gram()[0], rtol=1e-12))
+    True
+    """
+
+    def __init__(
+        self,
+        X_tilde,
+        seed,
+        m,
+        weights,
+        activation,
+        n_tasks=None,
+        block_size=None,
+        scheduler=None,
+    ):
+        n, d = X_tilde.shape
+        _BlockedOperator.__init__(
+            self,
+            (n, m),
+            X_tilde.dtype,
+            1.0 / math.sqrt(m),
+            block_size,
+            BLOCK_BYTES,
+        )
+        self.in_memory = False  # no refinement pass from a held Z
+        self.activation = activation
+        self.X = self.W = None
+        dask, _ = _dask()
+        X_tilde = X_tilde.rechunk((n, d)).persist()
+        self._Xt = X_tilde.to_delayed().ravel()[0]
+        self._keep = X_tilde  # keeps the persisted block alive
+        n_tasks = n_tasks or _default_tasks()
+        n_blocks = -(-m // WEIGHT_BLOCK)
+        n_tasks = max(1, min(int(n_tasks), n_blocks))
+        edges = [round(i * n_blocks / n_tasks) * WEIGHT_BLOCK for i in range(n_tasks)]
+        edges.append(m)
+        pairs = zip(edges[:-1], edges[1:], strict=True)
+        self.slices = [slice(a, b) for a, b in pairs if b > a]
+        self._specs = [
+            (sl, seed, weights, activation, m, block_size) for sl in self.slices
+        ]
+        self._dask = dask
+
+    def _mu(self, sl):
+        return None if self.mean_raw is None else self.mean_raw[sl]
+
+    def _compute(self, *objs):
+        return self._dask.compute(*objs)
+
+    def gram(self, Y=None, regime=None):
+        """``H_hat = Z Z^T`` (``n x n``), summed over width tasks as a tree.
+
+        Parameters
+        ----------
+        Y : ignored
+            (The dual Gram does not involve the targets.)
+        regime : {"dual", None}
+            Only the dual Gram is distributed over width.
+
+        Returns
+        -------
+        H : ndarray of shape (n, n), float64, Fortran-ordered
+        ZtY : None
+        """
+        if (regime or "dual") != "dual":
+            raise NotImplementedError("DaskWidthOperator gives the dual Gram only.")
+        delayed = self._dask.delayed
+        parts = [
+            delayed(_task_gram, pure=True)(self._Xt, s, self.center)
+            for s in self._specs
+        ]
+        total = _tree(parts, _sum_grams)
+        (H, _), *means = self._compute(total, *[p[1] for p in parts])
+        self.mean_raw = np.concatenate(means) if self.center else None
+        H = np.asfortranarray(H)
+        self._check_gram(H)
+        return H, None
+
+    def matmat(self, A):
+        """``Z A`` (``n x k``), summed over width tasks."""
+        A = np.asarray(A)
+        delayed = self._dask.delayed
+        parts = [
+            delayed(_task_matmat, pure=True)(
+                self._Xt, s, self.center, self._mu(s[0]), A[s[0]]
+            )
+            for s in self._specs
+        ]
+        (out,) = self._compute(_tree(parts, _add))
+        return out.astype(np.result_type(self.dtype, A.dtype), copy=False)
+
+    def rmatmat(self, C):
+        """``Z^T C`` (``m x k``): each width task gives its rows, in parallel."""
+        C = np.asarray(C)
+        delayed = self._dask.delayed
+        Cd = delayed(C, pure=True)
+        parts = [
+            delayed(_task_rmatmat, pure=True)(
+                self._Xt, s, self.center, self._mu(s[0]), Cd
+            )
+            for s in self._specs
+        ]
+        return np.concatenate(self._compute(*parts), axis=0)
+
+    def dual_residual(self, C, Y):
+        """``Y - Z Z^T C``, one pass over the width tasks."""
+        delayed = self._dask.delayed
+        Cd = delayed(np.asarray(C), pure=True)
+        parts = [
+            delayed(_task_residual, pure=True)(
+                self._Xt, s, self.center, self._mu(s[0]), Cd
+            )
+            for s in self._specs
+        ]
+        (R,) = self._compute(_tree(parts, _add))
+        return np.asarray(Y, dtype=np.float64) + R
+
+    def tsqr(self, shift=0.0):
+        """``R`` of ``Z^T`` by a TSQR tree over width tasks.
+
+        Each task folds its columns into an ``n x n`` triangle (the streamed
+        TSQR of :class:`~sklearn_rfnet._operator.FeatureOperator`), and the
+        triangles are stacked and re-factored up a tree; ``sqrt(shift) I``
+        joins last. ``R^T R = Z Z^T + shift I``.
+        """
+        delayed = self._dask.delayed
+        parts = [
+            delayed(_task_tsqr, pure=True)(self._Xt, s, self.center, self._mu(s[0]))
+            for s in self._specs
+        ]
+        (R,) = self._compute(_tree(parts, _stack_r))
+        if shift > 0:
+            R = _stack_r(R, math.sqrt(shift) * np.eye(R.shape[0]))
+        return R
+
+    def blocks(self, regime=None):  # pragma: no cover - guard
+        raise NotImplementedError("Z is never gathered from the workers.")
+
+    def materialize(self):  # pragma: no cover - guard
+        raise NotImplementedError("Z is never gathered from the workers.")
+
+
+def _default_tasks():
+    """Twice the workers (threads) of the active scheduler, at least 2."""
+    try:
+        from distributed import default_client
+
+        workers = sum(default_client().nthreads().values())
+    except (ImportError, ValueError):
+        import os
+
+        workers = os.cpu_count() or 1
+    return max(2, 2 * workers)
+
+
+# --------------------------------------------------------------------------
+# Primal regime: sufficient statistics of row chunks
+
+
+class PrimalStats:
+    """Sufficient statistics of (2.4) over rows, merged as Chan et al. do.
+
+    ``count``; ``mu`` the column means of ``Z_raw``; ``nu`` the means of
+    ``Y``; ``S = Z_c^T Z_c`` (scaled by ``1/m``), ``C = Z_c^T Y_c`` (scaled
+    by ``1/sqrt(m)``), ``Q = Y_c^T Y_c``, all about the means; ``y_max``,
+    ``y_min`` per target; ``finite`` whether every entry of ``X`` and ``y``
+    was finite.
+    """
+
+    def __init__(self, count, mu, nu, S, C, Q, y_max, y_min, finite, scale):
+        self.count, self.mu, self.nu = count, mu, nu
+        self.S, self.C, self.Q = S, C, Q
+        self.y_max, self.y_min = y_max, y_min
+        self.finite = finite
+        self.scale = scale
+
+    @classmethod
+    def from_chunk(cls, X, Y, W, activation, normalize, bias, block_size=None):
+        """Statistics of one chunk of rows (``Y`` is ``(r, t)``)."""
+        m = W.shape[1]
+        values = X.data if sp.issparse(X) else X
+        finite = bool(np.all(np.isfinite(values)) and np.all(np.isfinite(Y)))
+        Y = np.asarray(Y, dtype=np.float64)
+        r, t = Y.shape
+        scale = 1.0 / math.sqrt(m)
+        if not finite or r == 0:
+            z = np.zeros
+            return cls(
+                0,
+                z(m),
+                z(t),
+                z((m, m)),
+                z((m, t)),
+                z((t, t)),
+                np.full(t, -np.inf),
+                np.full(t, np.inf),
+                finite,
+                scale,
+            )
+        Xt = prepare_inputs(X, normalize=normalize, bias=bias)
+        op = _TaskOperator(Xt, W, activation, m, block_size, regime="primal")
+        op.center = True
+        nu = Y.mean(axis=0)
+        Yc = Y - nu
+        S, C = op.gram(Yc, regime="primal")
+        return cls(
+            r,
+            op.mean_raw,
+            nu,
+            S,
+            C.reshape(m, t),
+            Yc.T @ Yc,
+            Y.max(axis=0),
+            Y.min(axis=0),
+            True,
+            scale,
+        )
+
+    def merge(self, other):
+        """Both sets of rows (Chan, Golub and LeVeque's pairwise update)."""
+        a, b = self, other
+        if b.count == 0 or a.count == 0:
+            keep = a if b.count else b
+            return PrimalStats(
+                keep.count,
+                keep.mu,
+                keep.nu,
+                keep.S,
+                keep.C,
+                keep.Q,
+                np.maximum(a.y_max, b.y_max),
+                np.minimum(a.y_min, b.y_min),
+                a.finite and b.finite,
+                a.scale,
+            )
+        n = a.count + b.count
+        w = a.count * b.count / n
+        delta, eps = b.mu - a.mu, b.nu - a.nu
+        s = a.scale
+        S = a.S + b.S + (w * s * s) * np.multiply.outer(delta, delta)
+        C = a.C + b.C + (w * s) * np.multiply.outer(delta, eps)
+        Q = a.Q + b.Q + w * np.multiply.outer(eps, eps)
+        return PrimalStats(
+            n,
+            a.mu + delta * (b.count / n),
+            a.nu + eps * (b.count / n),
+            S,
+            C,
+            Q,
+            np.maximum(a.y_max, b.y_max),
+            np.minimum(a.y_min, b.y_min),
+            a.finite and b.finite,
+            s,
+        )
+
+    @staticmethod
+    def merge_all(*parts):
+        out = parts[0]
+        for p in parts[1:]:
+            out = out.merge(p)
+        return out
+
+
+class _StatsOperator:
+    """The primal pieces the solvers read, from :class:`PrimalStats`.
+
+    ``gram`` returns the Gram matrix and ``Z^T Y`` of the centered problem
+    (``center``) or of the raw one (rank-one corrections, no cancellation:
+    ``Z^T Z = Z_c^T Z_c + n mu mu^T``).
+    """
+
+    regime = "primal"
+    in_memory = True
+
+    def __init__(self, stats, m, dtype, check):
+        self.stats = stats
+        self.shape = (int(stats.count), int(m))
+        self.dtype = np.dtype(dtype)
+        self.scale = stats.scale
+        self.mean_raw = stats.mu
+        self.center = True
+        self._check = check
+
+    def gram(self, Y=None, regime=None):
+        st, s = self.stats, self.scale
+        G = np.array(st.S, order="F", copy=True)
+        C = np.array(st.C, copy=True)
+        if not self.center:
+            n = st.count
+            G += (n * s * s) * np.multiply.outer(st.mu, st.mu)
+            C += (n * s) * np.multiply.outer(st.mu, st.nu)
+        self._check(self, G)
+        return G, C
+
+    def targets(self):
+        """``(Y^T Y, mean(Y))`` of the problem solved (centered or raw)."""
+        st = self.stats
+        if self.center:
+            return st.Q, st.nu
+        return st.Q + st.count * np.multiply.outer(st.nu, st.nu), None
+
+
+def _check_stats_gram(proto):
+    """The fit-time guards of ``FeatureOperator`` on a reduced Gram matrix."""
+
+    def check(op, G):
+        proto.shape, proto.center, proto.mean_raw = op.shape, op.center, op.mean_raw
+        proto.scale = op.scale
+        if not op.stats.finite:
+            raise ValueError("Input contains NaN or infinity.")
+        FeatureOperator._check_gram(proto, G)
+
+    return check
+
+
+class _Guard(FeatureOperator):
+    """Holds an activation for the guards (no data)."""
+
+    def __init__(self, activation, m):
+        self.activation = activation
+        self.shape = (0, m)
+
+
+def _primal_result(op, stats, Yshape, est, alpha, fallback):
+    """:func:`~sklearn_rfnet.solvers.solve_direct` from the statistics."""
+    n, m = op.shape
+    G, ZtY = op.gram()
+    fast = _solve_cholesky(op, G, ZtY, None, alpha)
+    if fast is not None:
+        coef, summary, cond = fast
+        solver, iterations = "primal-cholesky", 0
+    else:
+        coef, s, solver = fallback(op, alpha)
+        if solver.endswith("tsqr"):  # s: singular values of the augmented Z
+            lam = s**2 - alpha if alpha > 0 else s**2
+            summary = spectral_summary(lam, n, m, from_svd=alpha == 0.0, size=m)
+            cond = float(s[0] / s[summary.rank - 1]) if summary.rank else 1.0
+        else:  # s: eigenvalues of the Gram matrix
+            summary = spectral_summary(s, n, m, size=m)
+            cond = summary.condition_number
+        iterations = 0
+    coef = coef.reshape((m,) + Yshape)
+    result = DirectResult(
+        _to_dtype(coef, op.dtype),
+        summary,
+        solver,
+        cond,
+        iterations,
+        _intercept(op, coef),
+        alpha,
+    )
+    if alpha == 0.0:
+        _warn_conditioning(summary, n, m, solver, cond, op.center)
+    return result
+
+
+def _to_dtype(coef, dtype):
+    return np.asarray(coef, dtype=dtype)
+
+
+def _intercept(op, coef):
+    if not op.center:
+        return 0.0
+    b = op.stats.nu - op.scale * (op.mean_raw @ np.asarray(coef, dtype=np.float64))
+    return float(b[0]) if b.size == 1 and np.ndim(coef) == 1 else b
+
+
+def _min_norm_from_r(R_aug, m, n, alpha):
+    """Minimum-norm solution from ``R`` of ``[Z_c, Y_c]`` (``+ sqrt(alpha) I``).
+
+    ``[Z Y] = Q [R q; 0 rho]``, so ``min ||Z c - Y||`` is ``min ||R c - q||``:
+    the SVD of ``R`` with :func:`numpy.linalg.lstsq`'s cut-off gives the
+    minimum-norm solution with error ``eps kappa(Z)``.
+    """
+    if alpha > 0:
+        extra = np.zeros((m, R_aug.shape[1]))
+        extra[:, :m] = math.sqrt(alpha) * np.eye(m)
+        R_aug = _stack_r(R_aug, extra)
+    R, q = R_aug[:m, :m], R_aug[:m, m:]
+    U, s, Vh = linalg.svd(R, check_finite=False, lapack_driver="gesdd")
+    if alpha == 0.0:
+        cut = max(n, m) * np.finfo(np.float64).eps * (s[0] if s.size else 0.0)
+        k = int(np.count_nonzero(s > cut))
+    else:
+        k = s.size
+    coef = Vh[:k].T @ ((U[:, :k].T @ q) / s[:k, None])
+    return coef, s
+
+
+def _primal_loo(op, V, lam, B, alphas, loo_sums):
+    """Exact leave-one-out errors per ``alpha``, as :func:`solve_ridge_loo`."""
+    n = op.shape[0]
+    G_inv = 1.0 / (lam[:, None] + alphas[None, :])
+    sq = loo_sums(V, G_inv, B, 1.0 / n if op.center else 0.0)
+    return sq.mean(axis=1) / n
+
+
+def _gcv_sums(op, lam, B, alphas):
+    """Generalized cross-validation, from the statistics alone.
+
+    ``GCV(alpha) = n RSS / (n - tr S)^2`` (Golub, Heath and Wahba, 1979):
+    leave-one-out with every leverage replaced by their mean, the form that
+    needs no second pass over the rows (:meth:`partial_fit`).
+    """
+    n, m = op.shape
+    YtY, _ = op.targets()
+    yty = np.diagonal(np.atleast_2d(YtY))
+    errors = []
+    for a in alphas:
+        g = 1.0 / (lam + a)
+        rss = yty - np.sum(B**2 * (2 * g - lam * g * g)[:, None], axis=0)
+        dof = np.sum(lam * g) + (1.0 if op.center else 0.0)
+        # in the units of the leave-one-out mean squared error
+        errors.append(np.mean(np.maximum(rss, 0.0)) * n / max(n - dof, 1e-300) ** 2)
+    return np.asarray(errors)
+
+
+def solve_primal_stats(est, stats, m, dtype, Yshape, *, fallback, loo_sums=None):
+    """The estimator's solver on primal statistics (fit on dask, partial_fit).
+
+    Mirrors :func:`~sklearn_rfnet.solvers.solve_direct` (Cholesky, then
+    ``fallback`` for the ill-conditioned case),
+    :func:`~sklearn_rfnet.solvers.solve_ridge_loo` (``alpha="auto"``; exact
+    leave-one-out through ``loo_sums`` when given, else generalized
+    cross-validation) and the primal branch of
+    :func:`~sklearn_rfnet.solvers.solve_landweber`, whose every quantity is a
+    function of ``Z^T Z``, ``Z^T y`` and ``y^T y``.
+    """
+    from ._base import AUTO_ALPHAS
+
+    guard = _Guard(est._activation, m)
+    op = _StatsOperator(stats, m, dtype, _check_stats_gram(guard))
+    op.center = bool(est.fit_intercept)
+    n = op.shape[0]
+    if est.solver == "landweber":
+        return _primal_landweber(est, op, Yshape)
+    if not isinstance(est.alpha, str):
+        est.alpha_ = float(est.alpha)
+        return _primal_result(
+            op, stats, Yshape, est, float(est._ridge(est.alpha)), fallback
+        )
+    alphas = np.asarray(est._ridge(AUTO_ALPHAS), dtype=np.float64)
+    n_min = 2 + bool(est.fit_intercept)
+    if n < n_min:
+        raise ValueError(
+            f"Choosing alpha by leave-one-out needs at least {n_min} samples, "
+            f"got n_samples={n}; pass a number as alpha."
+        )
+    G, ZtY = op.gram()
+    lam, V = linalg.eigh(
+        G, lower=True, check_finite=False, driver="evd", overwrite_a=True
+    )
+    lam = np.maximum(lam, 0.0)
+    B = V.T @ ZtY.reshape(m, -1)
+    if loo_sums is not None:
+        errors = _primal_loo(op, V, lam, B, alphas, loo_sums)
+        solver = "primal-eigh-loo"
+    else:
+        errors = _gcv_sums(op, lam, B, alphas)
+        solver = "primal-eigh-gcv"
+    best = int(np.argmin(errors))
+    coef = (V @ (B / (lam + alphas[best])[:, None])).reshape((m,) + Yshape)
+    summary = spectral_summary(lam, n, m, size=lam.size)
+    ridge = float(alphas[best])
+    cond = (summary.lambda_max + ridge) / (max(summary.lambda_min, 0.0) + ridge)
+    result = DirectResult(
+        _to_dtype(coef, op.dtype), summary, solver, cond, 0, _intercept(op, coef), ridge
+    )
+    result.loo_errors = errors
+    est.alpha_ = float(AUTO_ALPHAS[best])
+    return result
+
+
+def _primal_landweber(est, op, Yshape):
+    """The primal branch of :func:`solve_landweber` from the statistics."""
+    n, m = op.shape
+    st = op.stats
+    G, ZtY = op.gram()
+    YtY, _ = op.targets()
+    if op.center:
+        y_scale = float(np.max(np.maximum(st.y_max - st.nu, st.nu - st.y_min)))
+    else:
+        y_scale = float(np.max(np.maximum(np.abs(st.y_max), np.abs(st.y_min))))
+    y_scale = y_scale if y_scale > 0 else 1.0
+    ZtY = ZtY.reshape(m, -1) / y_scale
+    y_norm = math.sqrt(max(float(np.trace(np.atleast_2d(YtY))), 0.0)) / y_scale
+    lam, U = linalg.eigh(
+        G, lower=True, check_finite=False, driver="evd", overwrite_a=True
+    )
+    summary = spectral_summary(lam, n, m, size=m)
+    eta = _spectral.landweber_step(summary, est.step_size)
+    eta_max = 2.0 / summary.lambda_max if summary.lambda_max > 0 else math.inf
+    if not isinstance(est.step_size, str | None) and not 0.0 < eta < eta_max:
+        raise ValueError(
+            f"step_size={eta:.6g} is not in (0, 2 / lambda_max) = "
+            f"(0, {eta_max:.6g}): gradient descent would diverge (Theorem 4.3)."
+        )
+    solver = "primal-landweber"
+    if summary.rank < min(n - op.center, m):
+        _warn_conditioning(summary, n, m, solver, summary.condition_number, op.center)
+    if y_norm == 0.0:
+        coef = np.zeros((m,) + Yshape, dtype=op.dtype)
+        return LandweberResult(
+            coef,
+            0,
+            np.zeros(1),
+            eta,
+            summary,
+            lam,
+            "zero_y",
+            solver,
+            _intercept(op, coef),
+        )
+    P = U.T @ ZtY
+    live = lam > summary.threshold
+    weights = np.sum((P[live] / y_norm) ** 2, axis=1) / lam[live]
+    floor = max(0.0, 1.0 - float(np.sum(weights)))
+    n_iter, curve = _spectral.landweber_curve(
+        lam[live], weights, eta, est.max_iter, est.tol, floor
+    )
+    reason = "tol" if est.tol > 0 and curve[-1] <= est.tol else "max_iter"
+    gain = _spectral.landweber_gains(lam, eta, n_iter)
+    coef = (U @ (gain[:, None] * P)).reshape((m,) + Yshape) * y_scale
+    if reason == "max_iter" and est.tol > 0:
+        from .exceptions import ConvergenceWarning
+
+        warnings.warn(
+            f"Landweber iteration reached max_iter={est.max_iter} with relative "
+            f"residual {curve[-1]:.3g} > tol={est.tol:g}; increase max_iter.",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
+    return LandweberResult(
+        _to_dtype(coef, op.dtype),
+        n_iter,
+        curve,
+        eta,
+        summary,
+        lam,
+        reason,
+        solver,
+        _intercept(op, coef),
+    )
+
+
+def _eigh_fallback(op, alpha):
+    """Minimum-norm (ridge) solution from the eigenpairs of ``Z^T Z``.
+
+    What the statistics alone allow (:meth:`partial_fit`, no pass over the
+    rows): ``coef = V diag(1 / (lambda + alpha)) V^T Z^T y`` over the
+    eigenvalues above the rank threshold; accurate to ``eps kappa(Z^T Z)``,
+    the square of the TSQR's ``kappa(Z)``, hence the warning.
+    """
+    n, m = op.shape
+    G, ZtY = op.gram()
+    lam, V = linalg.eigh(G, lower=True, check_finite=False, overwrite_a=True)
+    lam = np.maximum(lam, 0.0)
+    summary = spectral_summary(lam, n, m, size=m)
+    live = lam > summary.threshold if alpha == 0.0 else np.ones(m, dtype=bool)
+    Vl = V[:, live]
+    coef = Vl @ ((Vl.T @ ZtY.reshape(m, -1)) / (lam[live] + alpha)[:, None])
+    err = np.finfo(np.float64).eps * summary.condition_number
+    if alpha == 0.0 and err > 1e-8:
+        warnings.warn(
+            f"partial_fit: Z^T Z is ill-conditioned (condition number "
+            f"{summary.condition_number:.3g}); the minimum-norm solution from the "
+            f"accumulated Gram matrix is accurate to about {err:.1e} relative "
+            "(fit() on all rows takes a TSQR of Z instead). Set alpha > 0.",
+            LinAlgWarning,
+            stacklevel=5,
+        )
+    return coef, lam, "primal-eigh"
+
+
+def partial_fit(est, X, y):
+    """One step of :meth:`RandomFeatureRegressor.partial_fit`.
+
+    Merges the primal statistics of ``(X, y)`` (``Z^T Z``, ``Z^T y``,
+    ``y^T y``, counts and means: ``O(m^2)`` memory whatever the rows seen) into
+    those of the earlier calls and solves from them, so that ``coef_`` and the
+    diagnostics hold after every call and equal those of ``fit`` on all the
+    rows seen (primal regime). The dual regime (``m >= n``) needs the
+    ``n x n`` Gram matrix, which grows with the rows: it cannot be streamed,
+    and partial_fit keeps the ``m x m`` one whatever the rows seen.
+    """
+    from ._compat import validate_data
+
+    first = not hasattr(est, "_partial_stats")
+    if first:
+        for name in ("n_features_in_", "feature_names_in_"):
+            est.__dict__.pop(name, None)
+    if is_dask_collection(X) or is_dask_collection(y):
+        Xd = _check_X(est, X, reset=first)
+        yd = _check_y(y, Xd)
+        dtype, t_shape = Xd.dtype, yd.shape[1:]
+    else:
+        X, y = validate_data(
+            est,
+            X,
+            y,
+            reset=first,
+            accept_sparse="csr",
+            dtype=[np.float64, np.float32],
+            multi_output=True,
+            y_numeric=True,
+        )
+        dtype, t_shape = X.dtype, y.shape[1:]
+    if first:
+        d1 = est.n_features_in_ + int(est.bias)
+        seed = weight_seed(est.random_state)
+        est.random_weights_ = weight_columns(
+            d1, slice(0, est.n_components), seed, est.weights, dtype
+        )
+        est._activation = get_activation(est.activation, d1, est.zeta)
+        est._partial_targets = t_shape
+    elif t_shape != est._partial_targets:
+        raise ValueError(
+            f"y has {int(np.prod(t_shape))} target(s) per sample, but the earlier "
+            f"partial_fit calls had {int(np.prod(est._partial_targets))}."
+        )
+    W = est.random_weights_
+    if is_dask_collection(X) or is_dask_collection(y):
+        stats = _dask_stats(est, Xd.astype(W.dtype), yd, W, est.block_size)[0]
+    else:
+        X = X.astype(W.dtype, copy=False)
+        stats = PrimalStats.from_chunk(
+            X,
+            np.asarray(y, dtype=np.float64).reshape(X.shape[0], -1),
+            W,
+            est._activation,
+            est.normalize,
+            est.bias,
+            est.block_size,
+        )
+    _finite_or_raise(stats.finite, "X or y")
+    if not first:
+        stats = est._partial_stats.merge(stats)
+    est._partial_stats = stats
+    result = solve_primal_stats(
+        est, stats, est.n_components, W.dtype, t_shape, fallback=_eigh_fallback
+    )
+    est._store(result)
+    est._population = None  # the population diagnostics are not computed
+    return est
+
+
+# -- the dask passes of the primal regime ----------------------------------
+
+
+def _chunk_stats(X, Y, W, activation, normalize, bias, block_size):
+    Y = Y.reshape(X.shape[0], -1)
+    return PrimalStats.from_chunk(X, Y, W, activation, normalize, bias, block_size)
+
+
+def _chunk_loo(
+    X, Y, W, activation, normalize, bias, block_size, center, mu, nu, V, G_inv, B, lev0
+):
+    """The leave-one-out squared errors of one chunk (``solve_ridge_loo``)."""
+    Y = Y.reshape(X.shape[0], -1)
+    Yr = Y - nu if center else Y
+    Xt = prepare_inputs(X, normalize=normalize, bias=bias)
+    op = _TaskOperator(Xt, W, activation, W.shape[1], block_size, regime="primal")
+    op.center, op.mean_raw = center, mu
+    sq = np.zeros((G_inv.shape[1], Yr.shape[1]))
+    for sl, Qp in op.row_projections(V):
+        lev = lev0 + (Qp**2) @ G_inv
+        for a in range(G_inv.shape[1]):
+            fit = Qp @ (G_inv[:, a, None] * B)
+            e = (Yr[sl] - fit) / (1.0 - lev[:, a, None])
+            sq[a] += np.sum(e**2, axis=0)
+    return sq
+
+
+def _chunk_zy(X, Y, W, activation, normalize, bias, center, mu, nu):
+    """``[Z_c, Y_c]`` of one chunk (the TSQR fallback's input)."""
+    Y = Y.reshape(X.shape[0], -1)
+    Xt = prepare_inputs(X, normalize=normalize, bias=bias)
+    op = _TaskOperator(Xt, W, activation, W.shape[1], None, regime="primal")
+    Z = op.materialize().astype(np.float64)
+    if center:
+        Z -= op.scale * mu
+        Y = Y - nu
+    return np.hstack([Z, Y])
+
+
+def _dask_stats(est, X, y, W, block_size):
+    """Primal statistics of dask ``(X, y)``: one task per chunk, a tree merge."""
+    dask, _ = _dask()
+    Y2 = y.reshape(y.shape[0], -1) if y.ndim == 1 else y
+    Y2 = Y2.rechunk({0: X.chunks[0], 1: -1})
+    xs, ys = X.to_delayed().ravel(), Y2.to_delayed().ravel()
+    Wd = dask.delayed(W, pure=True)
+    Ad = dask.delayed(est._activation, pure=True)
+    common = (est.normalize, est.bias)
+    parts = [
+        dask.delayed(_chunk_stats, pure=True)(xb, yb, Wd, Ad, *common, block_size)
+        for xb, yb in zip(xs, ys, strict=True)
+    ]
+    (stats,) = dask.compute(_tree(parts, PrimalStats.merge_all))
+    return stats, Y2, xs, ys, Wd, Ad, common
+
+
+def _fit_primal(est, X, y, seed, d1, block_size):
+    dask, da = _dask()
+    m = est.n_components
+    W = weight_columns(d1, slice(0, m), seed, est.weights, X.dtype)
+    est.random_weights_ = W
+    t_shape = y.shape[1:]
+    stats, Y2, xs, ys, Wd, Ad, common = _dask_stats(est, X, y, W, block_size)
+    _finite_or_raise(stats.finite, "X or y")
+    center = bool(est.fit_intercept)
+
+    def loo_sums(V, G_inv, B, lev0):
+        Vd, Gd, Bd = (dask.delayed(a, pure=True) for a in (V, G_inv, B))
+        sq = [
+            dask.delayed(_chunk_loo, pure=True)(
+                xb,
+                yb,
+                Wd,
+                Ad,
+                *common,
+                block_size,
+                center,
+                stats.mu,
+                stats.nu,
+                Vd,
+                Gd,
+                Bd,
+                lev0,
+            )
+            for xb, yb in zip(xs, ys, strict=True)
+        ]
+        return dask.compute(_tree(sq, _add))[0]
+
+    def fallback(op, alpha):
+        t = Y2.shape[1]
+        A = da.map_blocks(
+            _chunk_zy,
+            X,
+            Y2,
+            Wd,
+            Ad,
+            *common,
+            center,
+            stats.mu,
+            stats.nu,
+            dtype=np.float64,
+            chunks=(X.chunks[0], (m + t,)),
+        )
+        _, R = da.linalg.tsqr(A)
+        coef, s = _min_norm_from_r(np.asarray(R.compute()), m, op.shape[0], alpha)
+        return coef, s, "primal-tsqr"
+
+    return solve_primal_stats(
+        est, stats, m, X.dtype, t_shape, fallback=fallback, loo_sums=loo_sums
+    )
+
+
+def _prepare(X, normalize, bias):
+    _, da = _dask()
+    d1 = X.shape[1] + int(bias)
+    return X.map_blocks(
+        prepare_inputs,
+        normalize=normalize,
+        bias=bias,
+        dtype=X.dtype,
+        chunks=(X.chunks[0], (d1,)),
+    )
+
+
+def _fit_dual(est, X, y, seed, d1, n_tasks):
+    dask, _ = _dask()
+    m = est.n_components
+    est.random_weights_ = weight_columns(d1, slice(0, m), seed, est.weights, X.dtype)
+    Xt = _prepare(X, est.normalize, est.bias)
+    op = DaskWidthOperator(
+        Xt,
+        seed,
+        m,
+        est.weights,
+        est._activation,
+        n_tasks=n_tasks,
+        block_size=est.block_size,
+    )
+    Y = np.asarray(y.compute())  # n targets: small in this regime (n <= m)
+    _finite_or_raise(np.all(np.isfinite(Y)), "y")
+    if est.solver == "landweber":
+        return solve_landweber(
+            op,
+            Y,
+            step_size=est.step_size,
+            max_iter=est.max_iter,
+            tol=est.tol,
+            fit_intercept=est.fit_intercept,
+            verbose=est.verbose,
+        )
+    if isinstance(est.alpha, str):
+        from ._base import AUTO_ALPHAS
+
+        result = solve_ridge_loo(
+            op, Y, est._ridge(AUTO_ALPHAS), fit_intercept=est.fit_intercept
+        )
+        est.alpha_ = float(AUTO_ALPHAS[int(np.argmin(result.loo_errors))])
+        return result
+    est.alpha_ = float(est.alpha)
+    return solve_direct(
+        op, Y, alpha=est._ridge(est.alpha), fit_intercept=est.fit_intercept
+    )
+
+
+# --------------------------------------------------------------------------
+# Estimator hooks
+
+
+def fit(est, X, y, *, n_tasks=None):
+    """``fit`` of a random-feature model on dask arrays (both regimes).
+
+    Parameters
+    ----------
+    est : RandomFeatureRegressor
+    X : dask array of shape (n, d), row-chunked
+    y : dask or numpy array of shape (n,) or (n, t)
+    n_tasks : int, default=None
+        Width tasks in the dual regime.
+
+    Returns
+    -------
+    est
+    """
+    X = _check_X(est, X, reset=True)
+    y = _check_y(y, X)
+    n = X.shape[0]
+    seed, d1 = _draw_layer(est, X.shape[1])
+    est._activation = get_activation(est.activation, d1, est.zeta)
+    if est.n_components >= n:
+        result = _fit_dual(est, X, y, seed, d1, n_tasks)
+    else:
+        result = _fit_primal(est, X, y, seed, d1, est.block_size)
+    est._store(result)
+    est._population = None  # the population diagnostics are not computed
+    from ._base import _warn_float32_conditioning
+
+    _warn_float32_conditioning(X.dtype, result)
+    est._warn_interpolation_peak((n, est.n_components))
+    return est
+
+
+def _decision_block(X, est):
+    return est._decision(X)
+
+
+def decision(est, X):
+    """Lazy ``_decision`` on a dask array (row blocks, ``map_blocks``)."""
+    from ._compat import check_is_fitted
+
+    dask, _ = _dask()
+    check_is_fitted(est)
+    X = _check_X(est, X, reset=False)
+    t = est.coef_.shape[1:]
+    dtype = est.coef_.dtype
+    kw = (
+        {"drop_axis": 1, "chunks": (X.chunks[0],)}
+        if not t
+        else {"chunks": (X.chunks[0], t)}
+    )
+    kw["meta"] = np.empty((0,) * (1 + len(t)), dtype=dtype)
+    return X.map_blocks(
+        _decision_block, dask.delayed(est, pure=True), dtype=dtype, **kw
+    )
+
+
+def _transform_block(X, est):
+    return est.transform(X)
+
+
+def transform(est, X):
+    """Lazy ``transform`` of a fitted transformer on a dask array."""
+    from ._compat import check_is_fitted
+
+    dask, _ = _dask()
+    check_is_fitted(est)
+    X = _check_X(est, X, reset=False)
+    m = est.random_weights_.shape[1]
+    return X.map_blocks(
+        _transform_block,
+        dask.delayed(est, pure=True),
+        dtype=est.random_weights_.dtype,
+        chunks=(X.chunks[0], (m,)),
+        meta=np.empty((0, 0), dtype=est.random_weights_.dtype),
+    )
+
+
+def fit_features(est, X):
+    """``WendlandFeatures.fit`` on a dask array: only shape and dtype used."""
+    X = _check_X(est, X, reset=True)
+    seed, d1 = _draw_layer(est, X.shape[1])
+    est.random_weights_ = weight_columns(
+        d1, slice(0, est.n_components), seed, est.weights, X.dtype
+    )
+    est._activation = get_activation(est.activation, d1, est.zeta)
+    return est
+
+
+def score(est, X, y):
+    """R^2 of a dask prediction, reduced on the workers (``r2_score``)."""
+    dask, _ = _dask()
+    pred = decision(est, X)
+    y = _check_y(y, _check_X(est, X, reset=False))
+    y2 = y.reshape(y.shape[0], -1) if y.ndim == 1 else y
+    p2 = pred.reshape(pred.shape[0], -1) if pred.ndim == 1 else pred
+    ss_res = ((y2 - p2) ** 2).sum(axis=0)
+    ss_tot = ((y2 - y2.mean(axis=0)) ** 2).sum(axis=0)
+    ss_res, ss_tot = dask.compute(ss_res, ss_tot)
+    ok = ss_tot != 0
+    r2 = np.where(ok, 1.0 - ss_res / np.where(ok, ss_tot, 1.0), 0.0)
+    r2[~ok & (ss_res == 0)] = 1.0
+    return float(np.mean(r2))
+
+
+def fit_classifier(est, X, y, encode):
+    """``RandomFeatureClassifier.fit`` on dask arrays.
+
+    The classes come from one reduction (``unique``); the ``+-1`` one-vs-rest
+    targets are made block by block (``encode`` on each block, with the
+    classes fixed), and the fit is the regressor's.
+    """
+    dask, da = _dask()
+    X = _check_X(est, X, reset=True)
+    if not isinstance(y, da.Array):
+        y = da.from_array(np.asarray(y), chunks=X.chunks[:1])
+    if y.ndim != 1 or y.shape[0] != X.shape[0]:
+        raise ValueError(f"y must have shape ({X.shape[0]},), got {y.shape}.")
+    y = y.rechunk({0: X.chunks[0]})
+    classes = np.unique(np.asarray(da.unique(y).compute()))
+    encode(est, classes)  # sets classes_ and the binarizer; checks >= 2
+    k = 1 if len(est.classes_) == 2 else len(est.classes_)
+    Y = y.map_blocks(
+        _encode_block,
+        dask.delayed(est._label_binarizer, pure=True),
+        dtype=np.float64,
+        chunks=(X.chunks[0],) if k == 1 else (X.chunks[0], (k,)),
+        new_axis=None if k == 1 else 1,
+        meta=np.empty((0,) * (1 if k == 1 else 2)),
+    )
+    return fit(est, X, Y)
+
+
+def _encode_block(y, binarizer):
+    Y = binarizer.transform(y).astype(np.float64)
+    return Y.ravel() if Y.shape[1] == 1 else Y
+
+
+def labels(classes, scores, from_scores):
+    """Lazy class labels from lazy scores."""
+    kw = {"drop_axis": 1} if scores.ndim == 2 else {}
+    return scores.map_blocks(
+        _labels_block,
+        classes,
+        from_scores,
+        dtype=classes.dtype,
+        chunks=(scores.chunks[0],),
+        meta=np.empty((0,), dtype=classes.dtype),
+        **kw,
+    )
+
+
+def _labels_block(scores, classes, from_scores):
+    return from_scores(classes, scores)
+
+
+def accuracy(est, X, y):
+    """Accuracy of a dask prediction, reduced on the workers."""
+    dask, da = _dask()
+    pred = est.predict(X)
+    if not isinstance(y, da.Array):
+        y = da.from_array(np.asarray(y), chunks=pred.chunks[:1])
+    return float((pred == y.rechunk(pred.chunks[:1])).mean().compute())
+
+
+def reject(est, X, y=None):
+    """A clear ``TypeError`` where dask input is not supported."""
+    if is_dask_collection(X) or is_dask_collection(y):
+        raise TypeError(
+            f"{type(est).__name__}.fit does not take dask arrays (it would "
+            "compute them into memory): use RandomFeatureRegressor or "
+            "RandomFeatureClassifier, whose fit runs on the dask workers, or "
+            "pass numpy arrays."
+        )
+
+
+__all__ += ["PrimalStats", "solve_primal_stats"]
