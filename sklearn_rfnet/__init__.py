@@ -6,6 +6,7 @@ solvability and conditioning the package reports (Townsend, Damle & Benson,
 "Over-parametrized neural networks as under-determined linear systems").
 """
 
+from ._infinite_width import InfiniteWidthClassifier, InfiniteWidthRegressor
 from .activations import ACTIVATIONS, ActivationSpec, get_activation
 from .classifier import RandomFeatureClassifier
 from .exceptions import (
@@ -14,11 +15,7 @@ from .exceptions import (
     UnderParameterizedWarning,
 )
 from .features import WendlandFeatures
-from .kernels import (
-    InfiniteWidthClassifier,
-    InfiniteWidthKernel,
-    InfiniteWidthRegressor,
-)
+from .kernels import InfiniteWidthKernel
 from .model_selection import RandomFeatureClassifierCV, RandomFeatureRegressorCV
 from .regressor import RandomFeatureRegressor
 
