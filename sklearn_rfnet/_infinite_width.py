@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from . import _kernel_solvers
 from ._base import AUTO_ALPHAS, _BaseRandomFeatureModel
 from ._compat import _fit_context, check_is_fitted, validate_data
+from ._docstrings import shared_docs
 from .activations import get_activation
 from .classifier import _encode_labels, _OneVsRestOutputMixin
 from .diagnostics import population_spectrum, required_width
@@ -191,6 +192,7 @@ class _BaseInfiniteWidthModel(BaseEstimator):
         return tags
 
 
+@shared_docs
 class InfiniteWidthRegressor(RegressorMixin, _BaseInfiniteWidthModel):
     """The random-features network at infinite width: kernel ridge on ``H``.
 
@@ -208,24 +210,12 @@ class InfiniteWidthRegressor(RegressorMixin, _BaseInfiniteWidthModel):
 
     Parameters
     ----------
-    activation : {"wendland0", "wendland2", "relu", "swish"} or callable, \
-            default="wendland0"
-        The activation ``gamma`` (Table 1); see :class:`InfiniteWidthKernel`.
-    zeta : float, "scale" or None, default="scale"
-        Support radius of the Wendland activations, as in
-        :class:`~sklearn_rfnet.RandomFeatureRegressor`.
-    weights : {"sphere", "gaussian"}, default="sphere"
-        Distribution of the hidden weights (eq. 2.7 or A.1).
-    normalize : bool, default=True
-        Project each row onto the unit sphere; with ``False`` the rows must
-        already lie on it (``H`` is defined there only).
-    bias : bool, default=True
-        Append a constant 1 to each row before normalizing (footnote 2,
-        Remark 1).
-    fit_intercept : bool, default=True
-        Unpenalized output bias ``intercept_``: the solver works with the
-        centered ``P H P`` (``P = I - 1 1^T / n``) and centered targets,
-        the limit of the finite estimator's centered features.
+    {activation}
+    {zeta}
+    {weights}
+    {normalize}
+    {bias}
+    {fit_intercept}
     solver : {"direct", "landweber"}, default="direct"
         ``"direct"``: kernel ridge, or with ``alpha=0`` the limit of the
         minimum-norm solution (eq. 2.5; the pseudo-inverse of ``H``).
@@ -244,14 +234,8 @@ class InfiniteWidthRegressor(RegressorMixin, _BaseInfiniteWidthModel):
     tol : float, default=1e-10
         Landweber stops at the first step with relative training residual
         ``<= tol``; ``tol=0`` runs exactly ``max_iter`` steps.
-    step_size : float, "optimal" or None, default=None
-        Landweber step: ``None`` is ``1 / lambda_max``, ``"optimal"``
-        ``2 / (lambda_min + lambda_max)`` (Lemma 4.2), a number must be below
-        ``2 / lambda_max``. The eigenvalues are those of the centered ``H``
-        with an intercept.
-    delta : float, default=0.01
-        Failure probability in the width bound of Lemma 2.4
-        (``required_width_``).
+    {step_size}
+    {delta}
     verbose : int, default=0
         Print a Landweber summary.
 
@@ -300,11 +284,8 @@ class InfiniteWidthRegressor(RegressorMixin, _BaseInfiniteWidthModel):
         (eq. 4.4). Only with ``solver="landweber"``.
     step_size_ : float
         The Landweber step used. Only with ``solver="landweber"``.
-    n_features_in_ : int
-        Number of features seen during :term:`fit`.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during :term:`fit`. Defined only when ``X``
-        has feature names that are all strings.
+    {n_features_in_}
+    {feature_names_in_}
 
     See Also
     --------

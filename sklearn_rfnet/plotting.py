@@ -18,6 +18,8 @@ only, so it stays an optional dependency (``pip install sklearn-rfnet[plot]``).
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted
@@ -229,11 +231,15 @@ class ConditioningDisplay:
             bias=bias,
         )
         kappa = np.empty((widths.size, n_repeats))
+        # an int random_state is the first draw's seed at every width: the
+        # weights of an estimator with that random_state (the weights of
+        # width m are the first m columns of any wider draw)
+        first = random_state if isinstance(random_state, Integral) else None
         for i, m in enumerate(widths):
             for r in range(n_repeats):
-                Z = WendlandFeatures(int(m), random_state=rng, **params).fit_transform(
-                    X
-                )
+                seed = first if (r == 0 and first is not None) else rng
+                Z = WendlandFeatures(int(m), random_state=seed, **params)
+                Z = Z.fit_transform(X)
                 kappa[i, r] = _hat_spectrum(Z)[1].condition_number
         pop = None
         if population:
