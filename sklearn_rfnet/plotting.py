@@ -238,8 +238,8 @@ class ConditioningDisplay:
         for i, m in enumerate(widths):
             for r in range(n_repeats):
                 seed = first if (r == 0 and first is not None) else rng
-                Z = WendlandFeatures(int(m), random_state=seed, **params)
-                Z = Z.fit_transform(X)
+                features = WendlandFeatures(int(m), random_state=seed, **params)
+                Z = features.fit_transform(X)
                 kappa[i, r] = _hat_spectrum(Z)[1].condition_number
         pop = None
         if population:

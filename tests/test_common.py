@@ -163,7 +163,7 @@ def test_fitted_attributes_documented_and_set(name, solver):
     if not has_solver and solver == "landweber":
         pytest.skip("no solver parameter")
     signature = inspect.signature(cls).parameters
-    params = {k: v for k, v in (("n_components", 60), ("random_state", 0))}
+    params = {"n_components": 60, "random_state": 0}
     params = {k: v for k, v in params.items() if k in signature}
     if has_solver:
         params["solver"] = solver
