@@ -47,6 +47,7 @@ from ._dask_width import (
     _tree,
     is_dask_collection,
 )
+from ._direct import _loo_sums
 from ._primal_stats import (
     PrimalStats,
     _eigh_fallback,
@@ -235,14 +236,7 @@ def _chunk_loo(
     Xt = prepare_inputs(X, normalize=normalize, bias=bias)
     op = _TaskOperator(Xt, W, activation, W.shape[1], block_size, regime="primal")
     op.center, op.mean_raw = center, mu
-    sq = np.zeros((G_inv.shape[1], Yr.shape[1]))
-    for sl, Qp in op.row_projections(V):
-        lev = lev0 + (Qp**2) @ G_inv
-        for a in range(G_inv.shape[1]):
-            fit = Qp @ (G_inv[:, a, None] * B)
-            e = (Yr[sl] - fit) / (1.0 - lev[:, a, None])
-            sq[a] += np.sum(e**2, axis=0)
-    return sq
+    return _loo_sums(op.row_projections(V), Yr, G_inv, B, lev0)
 
 
 def _chunk_zy(X, Y, W, activation, normalize, bias, center, mu, nu):
@@ -306,7 +300,7 @@ def _fit_primal(est, X, y, seed, d1, block_size):
         ]
         return dask.compute(_tree(sq, _add))[0]
 
-    def fallback(op, alpha):
+    def fallback(op, Yc, alpha):
         t = Y2.shape[1]
         A = da.map_blocks(
             _chunk_zy,
@@ -323,7 +317,7 @@ def _fit_primal(est, X, y, seed, d1, block_size):
         )
         _, R = da.linalg.tsqr(A)
         coef, s = _min_norm_from_r(np.asarray(R.compute()), m, op.shape[0], alpha)
-        return coef, s, "primal-tsqr"
+        return coef, s, "svd", "primal-tsqr", 0
 
     return solve_primal_stats(
         est, stats, m, X.dtype, t_shape, fallback=fallback, loo_sums=loo_sums

@@ -335,6 +335,25 @@ def _intercept(op, coef, y_mean):
     return float(b) if np.ndim(b) == 0 else b
 
 
+def _loo_sums(rows, Yr, G_inv, B, lev0):
+    """Squared leave-one-out ridge residuals over ``rows``, per alpha and target.
+
+    ``rows`` yields ``(slice, Q)`` with ``Q = Z_c[slice] V`` (``Z_c^T Z_c =
+    V Lambda V^T``); with ``g = 1 / (lambda + alpha)`` (a column of
+    ``G_inv``) the leverage is ``S_ii = lev0 + sum_j Q_ij^2 g_j`` and the fit
+    ``Q diag(g) B``, ``B = V^T Z_c^T y``; the residual ``(y_i - fit_i) /
+    (1 - S_ii)`` is exact leave-one-out (see ``solve_ridge_loo``).
+    """
+    sq = np.zeros((G_inv.shape[1], Yr.shape[1]))
+    for sl, Q in rows:
+        lev = lev0 + (Q**2) @ G_inv  # (r, n_alphas)
+        for a in range(G_inv.shape[1]):
+            fit = Q @ (G_inv[:, a, None] * B)  # (r, t)
+            e = (Yr[sl] - fit) / (1.0 - lev[:, a, None])
+            sq[a] += np.sum(e**2, axis=0)
+    return sq
+
+
 def _rank_threshold(lam_max, p, n, m):
     """Rank threshold for eigenvalues computed from a ``p x p`` Gram matrix."""
     return spectral_summary([lam_max], n, m, size=p).threshold

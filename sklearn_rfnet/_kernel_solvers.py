@@ -47,8 +47,13 @@ from ._direct import (
     _HeldCholesky,
 )
 from .diagnostics import spectral_summary
-from .exceptions import ConvergenceWarning, RankDeficiencyWarning
-from .solvers import DirectResult, LandweberResult
+from .exceptions import RankDeficiencyWarning
+from .solvers import (
+    DirectResult,
+    LandweberResult,
+    _check_loo_alphas,
+    _warn_landweber_stop,
+)
 
 __all__ = ["kernel_landweber", "kernel_ridge", "kernel_ridge_loo"]
 
@@ -366,16 +371,7 @@ def kernel_ridge_loo(H, Y, alphas, *, fit_intercept=False):
     ('kernel-eigh-loo', (3,))
     """
     H = np.asarray(H, dtype=np.float64)
-    n = H.shape[0]
-    alphas = np.asarray(alphas, dtype=np.float64).ravel()
-    if alphas.size == 0 or not np.all(alphas > 0):
-        raise ValueError(f"alphas must be positive, got {alphas!r}.")
-    n_min = 2 + bool(fit_intercept)  # each left-out fit needs n - 1 rows
-    if n < n_min:
-        raise ValueError(
-            f"Choosing alpha by leave-one-out needs at least {n_min} samples, "
-            f"got n_samples={n}; pass a number as alpha."
-        )
+    alphas = _check_loo_alphas(alphas, H.shape[0], fit_intercept)
     summary, fit, errors = _ridge_paths(H, Y, alphas, fit_intercept, loo=True)
     best = int(np.argmin(errors))
     ridge = float(alphas[best])
@@ -481,12 +477,21 @@ def kernel_landweber(
     gain = _spectral.landweber_gains(lam, eta, n_iter)
     C = (U @ (gain[:, None] * P)) * y_scale
     if reason == "max_iter" and tol > 0 and warn:
-        warnings.warn(
-            f"Landweber iteration reached max_iter={max_iter} with relative "
-            f"residual {curve[-1]:.3g} > tol={tol:g}. The residual contracts at "
-            f"best by 1 - 2/(1 + kappa) per step (Lemma 4.2) with "
-            f"kappa = {summary.condition_number:.3g}; increase max_iter.",
-            ConvergenceWarning,
+        deficient = summary.rank < lam.size
+        needed = (
+            math.inf
+            if deficient
+            else _spectral.landweber_steps_to(lam, weights, eta, tol, 0.0)
+        )
+        _warn_landweber_stop(
+            curve,
+            max_iter,
+            tol,
+            eta,
+            summary,
+            deficient,
+            needed,
+            "H is singular",
             stacklevel=3,
         )
     result = LandweberResult(

@@ -11,22 +11,19 @@ and Landweber solvers run on them. Pure numpy/scipy: no dask here.
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import scipy.sparse as sp
 from scipy import linalg
-from scipy.linalg import LinAlgWarning
 
-from . import _spectral
-from ._direct import _solve_cholesky
 from ._operator import FeatureOperator
 from .diagnostics import spectral_summary
 from .features import prepare_inputs
 from .solvers import (
-    DirectResult,
-    LandweberResult,
-    _warn_conditioning,
+    _check_loo_alphas,
+    _direct_from_gram,
+    _landweber_from_gram,
+    _primal_ridge_loo,
 )
 
 
@@ -223,48 +220,9 @@ class _Guard(FeatureOperator):
         self.shape = (0, m)
 
 
-def _primal_result(op, stats, Yshape, est, alpha, fallback):
-    """:func:`~sklearn_rfnet.solvers.solve_direct` from the statistics."""
-    n, m = op.shape
-    G, ZtY = op.gram()
-    fast = _solve_cholesky(op, G, ZtY, None, alpha)
-    if fast is not None:
-        coef, summary, cond = fast
-        solver, iterations = "primal-cholesky", 0
-    else:
-        coef, s, solver = fallback(op, alpha)
-        if solver.endswith("tsqr"):  # s: singular values of the augmented Z
-            lam = s**2 - alpha if alpha > 0 else s**2
-            summary = spectral_summary(lam, n, m, from_svd=alpha == 0.0, size=m)
-            cond = float(s[0] / s[summary.rank - 1]) if summary.rank else 1.0
-        else:  # s: eigenvalues of the Gram matrix
-            summary = spectral_summary(s, n, m, size=m)
-            cond = summary.condition_number
-        iterations = 0
-    coef = coef.reshape((m,) + Yshape)
-    result = DirectResult(
-        _to_dtype(coef, op.dtype),
-        summary,
-        solver,
-        cond,
-        iterations,
-        _intercept(op, coef),
-        alpha,
-    )
-    if alpha == 0.0:
-        _warn_conditioning(summary, n, m, solver, cond, op.center)
-    return result
-
-
-def _to_dtype(coef, dtype):
-    return np.asarray(coef, dtype=dtype)
-
-
-def _intercept(op, coef):
-    if not op.center:
-        return 0.0
-    b = op.stats.nu - op.scale * (op.mean_raw @ np.asarray(coef, dtype=np.float64))
-    return float(b[0]) if b.size == 1 and np.ndim(coef) == 1 else b
+def _targets(op):
+    """The targets' mean as the solvers take it (None without an intercept)."""
+    return op.stats.nu.reshape(op.tail) if op.center else None
 
 
 def _min_norm_from_r(R_aug, m, n, alpha):
@@ -289,93 +247,44 @@ def _min_norm_from_r(R_aug, m, n, alpha):
     return coef, s
 
 
-def _primal_loo(op, V, lam, B, alphas, loo_sums):
-    """Exact leave-one-out errors per ``alpha``, as :func:`solve_ridge_loo`."""
-    n = op.shape[0]
-    G_inv = 1.0 / (lam[:, None] + alphas[None, :])
-    sq = loo_sums(V, G_inv, B, 1.0 / n if op.center else 0.0)
-    return sq.mean(axis=1) / n
-
-
-def _gcv_sums(op, lam, B, alphas):
-    """Generalized cross-validation, from the statistics alone.
-
-    ``GCV(alpha) = n RSS / (n - tr S)^2`` (Golub, Heath and Wahba, 1979):
-    leave-one-out with every leverage replaced by their mean, the form that
-    needs no second pass over the rows (:meth:`partial_fit`).
-    """
-    n, m = op.shape
-    YtY, _ = op.targets()
-    yty = np.diagonal(np.atleast_2d(YtY))
-    errors = []
-    for a in alphas:
-        g = 1.0 / (lam + a)
-        rss = yty - np.sum(B**2 * (2 * g - lam * g * g)[:, None], axis=0)
-        dof = np.sum(lam * g) + (1.0 if op.center else 0.0)
-        # in the units of the leave-one-out mean squared error
-        errors.append(np.mean(np.maximum(rss, 0.0)) * n / max(n - dof, 1e-300) ** 2)
-    return np.asarray(errors)
-
-
 def solve_primal_stats(est, stats, m, dtype, Yshape, *, fallback, loo_sums=None):
     """The estimator's solver on primal statistics (fit on dask, partial_fit).
 
-    Mirrors :func:`~sklearn_rfnet.solvers.solve_direct` (Cholesky, then
-    ``fallback`` for the ill-conditioned case),
-    :func:`~sklearn_rfnet.solvers.solve_ridge_loo` (``alpha="auto"``; exact
-    leave-one-out through ``loo_sums`` when given, else generalized
-    cross-validation) and the primal branch of
-    :func:`~sklearn_rfnet.solvers.solve_landweber`, whose every quantity is a
-    function of ``Z^T Z``, ``Z^T y`` and ``y^T y``.
+    Every quantity of the primal solvers is a function of ``Z^T Z``,
+    ``Z^T y`` and ``y^T y``, so this runs their shared cores
+    (:func:`~sklearn_rfnet.solvers.solve_direct`'s Cholesky, then
+    ``fallback`` for the ill-conditioned case;
+    :func:`~sklearn_rfnet.solvers.solve_ridge_loo` for ``alpha="auto"``,
+    exact leave-one-out through ``loo_sums`` when given, else generalized
+    cross-validation; :func:`~sklearn_rfnet.solvers.solve_landweber`) on
+    the statistics.
     """
     from ._base import AUTO_ALPHAS
 
     guard = _Guard(est._activation, m)
     op = _StatsOperator(stats, m, dtype, _check_stats_gram(guard))
     op.center = bool(est.fit_intercept)
-    n = op.shape[0]
+    op.tail = tuple(Yshape)
     if est.solver == "landweber":
-        return _primal_landweber(est, op, Yshape)
+        return _primal_landweber(est, op)
     if not isinstance(est.alpha, str):
         est.alpha_ = float(est.alpha)
-        return _primal_result(
-            op, stats, Yshape, est, float(est._ridge(est.alpha)), fallback
+        G, ZtY = op.gram()
+        alpha = float(est._ridge(est.alpha))
+        return _direct_from_gram(
+            op, G, ZtY, None, _targets(op), alpha, op.tail, fallback=fallback
         )
     alphas = np.asarray(est._ridge(AUTO_ALPHAS), dtype=np.float64)
-    n_min = 2 + bool(est.fit_intercept)
-    if n < n_min:
-        raise ValueError(
-            f"Choosing alpha by leave-one-out needs at least {n_min} samples, "
-            f"got n_samples={n}; pass a number as alpha."
-        )
+    alphas = _check_loo_alphas(alphas, op.shape[0], op.center)
     G, ZtY = op.gram()
-    lam, V = linalg.eigh(
-        G, lower=True, check_finite=False, driver="evd", overwrite_a=True
-    )
-    lam = np.maximum(lam, 0.0)
-    B = V.T @ ZtY.reshape(m, -1)
-    if loo_sums is not None:
-        errors = _primal_loo(op, V, lam, B, alphas, loo_sums)
-        solver = "primal-eigh-loo"
-    else:
-        errors = _gcv_sums(op, lam, B, alphas)
-        solver = "primal-eigh-gcv"
-    best = int(np.argmin(errors))
-    coef = (V @ (B / (lam + alphas[best])[:, None])).reshape((m,) + Yshape)
-    summary = spectral_summary(lam, n, m, size=lam.size)
-    ridge = float(alphas[best])
-    cond = (summary.lambda_max + ridge) / (max(summary.lambda_min, 0.0) + ridge)
-    result = DirectResult(
-        _to_dtype(coef, op.dtype), summary, solver, cond, 0, _intercept(op, coef), ridge
-    )
-    result.loo_errors = errors
-    est.alpha_ = float(AUTO_ALPHAS[best])
+    YtY, _ = op.targets()
+    result = _primal_ridge_loo(op, G, ZtY, _targets(op), alphas, op.tail, loo_sums, YtY)
+    est.alpha_ = float(AUTO_ALPHAS[int(np.argmin(result.loo_errors))])
     return result
 
 
-def _primal_landweber(est, op, Yshape):
-    """The primal branch of :func:`solve_landweber` from the statistics."""
-    n, m = op.shape
+def _primal_landweber(est, op):
+    """:func:`~sklearn_rfnet.solvers.solve_landweber` from the statistics."""
     st = op.stats
     G, ZtY = op.gram()
     YtY, _ = op.targets()
@@ -384,74 +293,29 @@ def _primal_landweber(est, op, Yshape):
     else:
         y_scale = float(np.max(np.maximum(np.abs(st.y_max), np.abs(st.y_min))))
     y_scale = y_scale if y_scale > 0 else 1.0
-    ZtY = ZtY.reshape(m, -1) / y_scale
     y_norm = math.sqrt(max(float(np.trace(np.atleast_2d(YtY))), 0.0)) / y_scale
-    lam, U = linalg.eigh(
-        G, lower=True, check_finite=False, driver="evd", overwrite_a=True
-    )
-    summary = spectral_summary(lam, n, m, size=m)
-    eta = _spectral.landweber_step(summary, est.step_size)
-    eta_max = 2.0 / summary.lambda_max if summary.lambda_max > 0 else math.inf
-    if not isinstance(est.step_size, str | None) and not 0.0 < eta < eta_max:
-        raise ValueError(
-            f"step_size={eta:.6g} is not in (0, 2 / lambda_max) = "
-            f"(0, {eta_max:.6g}): gradient descent would diverge (Theorem 4.3)."
-        )
-    solver = "primal-landweber"
-    if summary.rank < min(n - op.center, m):
-        _warn_conditioning(summary, n, m, solver, summary.condition_number, op.center)
-    if y_norm == 0.0:
-        coef = np.zeros((m,) + Yshape, dtype=op.dtype)
-        return LandweberResult(
-            coef,
-            0,
-            np.zeros(1),
-            eta,
-            summary,
-            lam,
-            "zero_y",
-            solver,
-            _intercept(op, coef),
-        )
-    P = U.T @ ZtY
-    live = lam > summary.threshold
-    weights = np.sum((P[live] / y_norm) ** 2, axis=1) / lam[live]
-    floor = max(0.0, 1.0 - float(np.sum(weights)))
-    n_iter, curve = _spectral.landweber_curve(
-        lam[live], weights, eta, est.max_iter, est.tol, floor
-    )
-    reason = "tol" if est.tol > 0 and curve[-1] <= est.tol else "max_iter"
-    gain = _spectral.landweber_gains(lam, eta, n_iter)
-    coef = (U @ (gain[:, None] * P)).reshape((m,) + Yshape) * y_scale
-    if reason == "max_iter" and est.tol > 0:
-        from .exceptions import ConvergenceWarning
-
-        warnings.warn(
-            f"Landweber iteration reached max_iter={est.max_iter} with relative "
-            f"residual {curve[-1]:.3g} > tol={est.tol:g}; increase max_iter.",
-            ConvergenceWarning,
-            stacklevel=4,
-        )
-    return LandweberResult(
-        _to_dtype(coef, op.dtype),
-        n_iter,
-        curve,
-        eta,
-        summary,
-        lam,
-        reason,
-        solver,
-        _intercept(op, coef),
+    targets = (None, y_norm, y_scale, _targets(op), op.tail)
+    return _landweber_from_gram(
+        op,
+        G,
+        ZtY / y_scale,
+        targets,
+        est.step_size,
+        est.max_iter,
+        est.tol,
+        0,
+        True,
     )
 
 
-def _eigh_fallback(op, alpha):
+def _eigh_fallback(op, Yc, alpha):
     """Minimum-norm (ridge) solution from the eigenpairs of ``Z^T Z``.
 
     What the statistics alone allow (:meth:`partial_fit`, no pass over the
     rows): ``coef = V diag(1 / (lambda + alpha)) V^T Z^T y`` over the
     eigenvalues above the rank threshold; accurate to ``eps kappa(Z^T Z)``,
-    the square of the TSQR's ``kappa(Z)``, hence the warning.
+    the square of the TSQR's ``kappa(Z)`` (the caller's conditioning
+    warning says so when it matters).
     """
     n, m = op.shape
     G, ZtY = op.gram()
@@ -461,14 +325,4 @@ def _eigh_fallback(op, alpha):
     live = lam > summary.threshold if alpha == 0.0 else np.ones(m, dtype=bool)
     Vl = V[:, live]
     coef = Vl @ ((Vl.T @ ZtY.reshape(m, -1)) / (lam[live] + alpha)[:, None])
-    err = np.finfo(np.float64).eps * summary.condition_number
-    if alpha == 0.0 and err > 1e-8:
-        warnings.warn(
-            f"partial_fit: Z^T Z is ill-conditioned (condition number "
-            f"{summary.condition_number:.3g}); the minimum-norm solution from the "
-            f"accumulated Gram matrix is accurate to about {err:.1e} relative "
-            "(fit() on all rows takes a TSQR of Z instead). Set alpha > 0.",
-            LinAlgWarning,
-            stacklevel=5,
-        )
-    return coef, lam, "primal-eigh"
+    return coef, lam, "eigh", "primal-eigh", 0

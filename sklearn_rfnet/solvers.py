@@ -52,6 +52,7 @@ from ._direct import (
     _deflate,
     _eigh,
     _intercept,
+    _loo_sums,
     _solve_cholesky,
     _solve_tsqr_lsqr,
     _to_dtype,
@@ -236,24 +237,38 @@ def solve_direct(op, Y, alpha=0.0, *, fit_intercept=False, warn=True):
     Y = _check_targets(Y, n)
     Yc, y_mean = _center_targets(op, Y, fit_intercept)
     G, ZtY = op.gram(Yc)
-    p = G.shape[0]
-    alpha = float(alpha)
+    return _direct_from_gram(op, G, ZtY, Yc, y_mean, float(alpha), Y.shape[1:], warn)
+
+
+def _direct_from_gram(op, G, ZtY, Yc, y_mean, alpha, tail, warn=True, fallback=None):
+    """:func:`solve_direct` from the Gram matrix of the regime (overwritten).
+
+    Shared with the solve on primal statistics (:mod:`._primal_stats`: dask,
+    ``partial_fit``), where ``Yc`` is None. ``fallback(op, Yc, alpha)`` is
+    the stable path taken when Cholesky is not accurate enough (default
+    :func:`_tsqr_lsqr_path`); it returns ``(coef, values, kind, solver,
+    iterations)``, ``values`` the singular values of the (ridge-augmented)
+    ``Z`` when ``kind == "svd"``, else the eigenvalues of the Gram matrix.
+    """
+    n, m = op.shape
     deflation = _deflate(op, G)
+    size = G.shape[0] - (deflation is not None)
     fast = _solve_cholesky(op, G, ZtY, Yc, alpha, deflation)
     del G
     if fast is not None:
         coef, summary, cond = fast
         solver, iterations = f"{op.regime}-cholesky", 0
     else:
-        coef, s, iterations = _solve_tsqr_lsqr(op, Yc, alpha)
-        if op.center and op.regime == "dual":
-            s = s[: n - 1]  # without the direction 1 (see _solve_tsqr_lsqr)
-        lam = s**2 - alpha if alpha > 0 else s**2
-        size = p - (deflation is not None)
-        summary = spectral_summary(lam, n, m, from_svd=alpha == 0.0, size=size)
-        # kappa of the (augmented) Z on its range
-        cond = float(s[0] / s[summary.rank - 1]) if summary.rank else 1.0
-        solver = f"{op.regime}-tsqr-lsqr"
+        coef, s, kind, solver, iterations = (fallback or _tsqr_lsqr_path)(op, Yc, alpha)
+        if kind == "svd":
+            lam = s**2 - alpha if alpha > 0 else s**2
+            summary = spectral_summary(lam, n, m, from_svd=alpha == 0.0, size=size)
+            # kappa of the (augmented) Z on its range
+            cond = float(s[0] / s[summary.rank - 1]) if summary.rank else 1.0
+        else:
+            summary = spectral_summary(s, n, m, size=size)
+            cond = summary.condition_number
+    coef = coef.reshape((m,) + tuple(tail))
     result = DirectResult(
         _to_dtype(coef, op.dtype),
         summary,
@@ -264,10 +279,16 @@ def solve_direct(op, Y, alpha=0.0, *, fit_intercept=False, warn=True):
         alpha,
     )
     if warn and alpha == 0.0:  # a ridge fit is regularized: nothing to act on
-        _warn_conditioning(
-            summary, n, m, result.solver, result.error_condition, bool(fit_intercept)
-        )
+        _warn_conditioning(summary, n, m, solver, cond, op.center)
     return result
+
+
+def _tsqr_lsqr_path(op, Yc, alpha):
+    """The stable path of :func:`solve_direct`: streamed TSQR, then LSQR."""
+    coef, s, iterations = _solve_tsqr_lsqr(op, Yc, alpha)
+    if op.center and op.regime == "dual":
+        s = s[: op.shape[0] - 1]  # without the direction 1 (see _solve_tsqr_lsqr)
+    return coef, s, "svd", f"{op.regime}-tsqr-lsqr", iterations
 
 
 def solve_ridge_loo(op, Y, alphas, *, fit_intercept=False):
@@ -323,6 +344,27 @@ def solve_ridge_loo(op, Y, alphas, *, fit_intercept=False):
     """
     n, m = op.shape
     Y = _check_targets(Y, n)
+    alphas = _check_loo_alphas(alphas, n, fit_intercept)
+    Yc, y_mean = _center_targets(op, Y, fit_intercept)
+    Yr = Yc.reshape(n, -1)
+    G, ZtY = op.gram(Yr)
+    if op.regime == "primal":
+
+        def loo_sums(V, G_inv, B, lev0):
+            return _loo_sums(op.row_projections(V), Yr, G_inv, B, lev0)
+
+        return _primal_ridge_loo(op, G, ZtY, y_mean, alphas, Y.shape[1:], loo_sums)
+    lam, U = _centered_eigh(G, op.center)
+    del G
+    lam = np.maximum(lam, 0.0)
+    errors = _spectral.ridge_loo_squared_errors(lam, U, Yr, alphas).mean(axis=0)
+    best = int(np.argmin(errors))
+    C = U @ ((U.T @ Yr) / (lam + alphas[best])[:, None])
+    coef = op.rmatmat(C).reshape((m,) + Y.shape[1:])
+    return _ridge_loo_result(op, coef, lam, alphas, best, errors, y_mean, "eigh-loo")
+
+
+def _check_loo_alphas(alphas, n, fit_intercept):
     alphas = np.asarray(alphas, dtype=np.float64).ravel()
     if alphas.size == 0 or not np.all(alphas > 0):
         raise ValueError(f"alphas must be positive, got {alphas!r}.")
@@ -332,43 +374,63 @@ def solve_ridge_loo(op, Y, alphas, *, fit_intercept=False):
             f"Choosing alpha by leave-one-out needs at least {n_min} samples, "
             f"got n_samples={n}; pass a number as alpha."
         )
-    Yc, y_mean = _center_targets(op, Y, fit_intercept)
-    Yr = Yc.reshape(n, -1)
-    G, ZtY = op.gram(Yr)
-    center = op.center
-    if op.regime == "dual":
-        lam, U = _centered_eigh(G, center)
-        del G
-        lam = np.maximum(lam, 0.0)
-        errors = _spectral.ridge_loo_squared_errors(lam, U, Yr, alphas).mean(axis=0)
-        best = int(np.argmin(errors))
-        C = U @ ((U.T @ Yr) / (lam + alphas[best])[:, None])
-        coef = op.rmatmat(C)
-    else:
-        lam, V = _eigh(G)
-        del G
-        lam = np.maximum(lam, 0.0)
-        B = V.T @ ZtY.reshape(m, -1)  # V^T Z_c^T y
-        sq = np.zeros((alphas.size, Yr.shape[1]))
+    return alphas
+
+
+def _primal_ridge_loo(op, G, ZtY, y_mean, alphas, tail, loo_sums=None, YtY=None):
+    """The primal branch of :func:`solve_ridge_loo` from ``Z^T Z``, ``Z^T y``.
+
+    ``Z_c^T Z_c = V Lambda V^T``; ``loo_sums(V, G_inv, B, lev0)`` makes the
+    pass over the rows and returns the squared leave-one-out residuals
+    summed over rows, per ``(alpha, target)`` (:func:`_loo_sums`). Without
+    it (statistics alone: ``partial_fit``) the error is generalized
+    cross-validation from ``YtY``, the (centered) ``Y^T Y``.
+    """
+    n, m = op.shape
+    lam, V = _eigh(G)
+    del G
+    lam = np.maximum(lam, 0.0)
+    B = V.T @ ZtY.reshape(m, -1)  # V^T Z_c^T y
+    if loo_sums is not None:
         G_inv = 1.0 / (lam[:, None] + alphas[None, :])  # (m, n_alphas)
-        lev0 = 1.0 / n if center else 0.0
-        for sl, Q in op.row_projections(V):
-            lev = lev0 + (Q**2) @ G_inv  # (r, n_alphas)
-            for a in range(alphas.size):
-                fit = Q @ (G_inv[:, a, None] * B)  # (r, t)
-                e = (Yr[sl] - fit) / (1.0 - lev[:, a, None])
-                sq[a] += np.sum(e**2, axis=0)
-        errors = sq.mean(axis=1) / n
-        best = int(np.argmin(errors))
-        coef = V @ (B / (lam + alphas[best])[:, None])
-    coef = coef.reshape((m,) + Y.shape[1:])
+        errors = loo_sums(V, G_inv, B, 1.0 / n if op.center else 0.0)
+        errors = errors.mean(axis=1) / n
+        method = "eigh-loo"
+    else:
+        errors = _gcv_errors(n, op.center, lam, B, alphas, YtY)
+        method = "eigh-gcv"
+    best = int(np.argmin(errors))
+    coef = (V @ (B / (lam + alphas[best])[:, None])).reshape((m,) + tuple(tail))
+    return _ridge_loo_result(op, coef, lam, alphas, best, errors, y_mean, method)
+
+
+def _gcv_errors(n, center, lam, B, alphas, YtY):
+    """Generalized cross-validation per ``alpha``, from the statistics alone.
+
+    ``GCV(alpha) = n RSS / (n - tr S)^2`` (Golub, Heath and Wahba, 1979):
+    leave-one-out with every leverage replaced by their mean, the form that
+    needs no second pass over the rows; in the units of the leave-one-out
+    mean squared error.
+    """
+    yty = np.diagonal(np.atleast_2d(YtY))
+    errors = []
+    for a in alphas:
+        g = 1.0 / (lam + a)
+        rss = yty - np.sum(B**2 * (2 * g - lam * g * g)[:, None], axis=0)
+        dof = np.sum(lam * g) + (1.0 if center else 0.0)
+        errors.append(np.mean(np.maximum(rss, 0.0)) * n / max(n - dof, 1e-300) ** 2)
+    return np.asarray(errors)
+
+
+def _ridge_loo_result(op, coef, lam, alphas, best, errors, y_mean, method):
+    n, m = op.shape
     summary = spectral_summary(lam, n, m, size=lam.size)
     ridge = float(alphas[best])
     cond = (summary.lambda_max + ridge) / (max(summary.lambda_min, 0.0) + ridge)
     result = DirectResult(
         _to_dtype(coef, op.dtype),
         summary,
-        f"{op.regime}-eigh-loo",
+        f"{op.regime}-{method}",
         cond,
         0,
         _intercept(op, coef, y_mean),
@@ -495,19 +557,36 @@ def solve_landweber(
     """
     n, m = op.shape
     Y = _check_targets(Y, n)
-    dual = op.regime == "dual"
-    solver = f"{op.regime}-landweber"
     # scale y by its largest entry: no overflow in norms or squares for any y
     Yc, y_mean = _center_targets(op, Y, fit_intercept)
     y_scale = float(np.max(np.abs(Yc))) if Yc.size else 0.0
     Ys = Yc / y_scale if y_scale > 0 else Yc
     G, ZtY = op.gram(Ys)
+    Yr = Ys.reshape(n, -1)
+    targets = (Yr, float(linalg.norm(Yr)), y_scale, y_mean, Y.shape[1:])
+    return _landweber_from_gram(
+        op, G, ZtY, targets, step_size, max_iter, tol, verbose, warn
+    )
+
+
+def _landweber_from_gram(op, G, ZtY, targets, step_size, max_iter, tol, verbose, warn):
+    """:func:`solve_landweber` from the Gram matrix of the regime (overwritten).
+
+    ``targets = (Yr, y_norm, y_scale, y_mean, tail)``: the centered targets
+    divided by ``y_scale`` (``Yr``, needed in the dual only; None on primal
+    statistics), their Frobenius norm, the scale, the mean (None without an
+    intercept) and the trailing shape of ``y``; ``ZtY`` is of the scaled
+    targets.
+    """
+    Yr, y_norm, y_scale, y_mean, tail = targets
+    tail = tuple(tail)
+    n, m = op.shape
+    dual = op.regime == "dual"
+    solver = f"{op.regime}-landweber"
     p = G.shape[0]
     deflation = _deflate(op, G)
     # G is ours: eigh may overwrite it (one p x p array less at the peak)
-    lam, U = linalg.eigh(
-        G, lower=True, check_finite=False, driver="evd", overwrite_a=True
-    )
+    lam, U = _eigh(G)
     del G
     summary = spectral_summary(
         _undeflate(lam, deflation), n, m, size=p - (deflation is not None)
@@ -519,15 +598,13 @@ def solve_landweber(
             f"step_size={eta:.6g} is not in (0, 2 / lambda_max) = "
             f"(0, {eta_max:.6g}): gradient descent would diverge (Theorem 4.3)."
         )
-    n_eff = n - bool(fit_intercept)  # rows of Z_c span at most n - 1
+    n_eff = n - bool(op.center)  # rows of Z_c span at most n - 1
     if warn and summary.rank < min(n_eff, m):
         _warn_conditioning(
-            summary, n, m, solver, summary.condition_number, bool(fit_intercept)
+            summary, n, m, solver, summary.condition_number, bool(op.center)
         )
-    Yr = Ys.reshape(n, -1)
-    y_norm = float(linalg.norm(Yr))
     if y_norm == 0.0:
-        coef = np.zeros((m,) + Y.shape[1:], dtype=op.dtype)
+        coef = np.zeros((m,) + tail, dtype=op.dtype)
         return LandweberResult(
             coef,
             0,
@@ -555,10 +632,7 @@ def solve_landweber(
     reason = "tol" if tol > 0 and loss_curve[-1] <= tol else "max_iter"
     gain = _spectral.landweber_gains(lam, eta, n_iter)
     C = U @ (gain[:, None] * P)
-    if dual:
-        coef = op.rmatmat(C.reshape((n,) + Y.shape[1:]))
-    else:
-        coef = C.reshape((m,) + Y.shape[1:])
+    coef = op.rmatmat(C.reshape((n,) + tail)) if dual else C.reshape((m,) + tail)
     if y_scale > 0:
         coef = coef * y_scale
     if verbose:
@@ -584,17 +658,28 @@ def solve_landweber(
     )
 
 
-def _warn_landweber_stop(loss_curve, max_iter, tol, eta, summary, deficient, needed):
+def _warn_landweber_stop(
+    loss_curve,
+    max_iter,
+    tol,
+    eta,
+    summary,
+    deficient,
+    needed,
+    singular="Z has fewer independent columns than samples",
+    stacklevel=4,
+):
     """Warn that ``max_iter`` stopped Landweber above ``tol``, with the
     number of steps ``tol`` would take (from the closed form) and what to
-    do instead."""
+    do instead; ``singular`` says why, when ``deficient``, no number of
+    steps will do."""
     head = (
         f"Landweber iteration reached max_iter={max_iter} with relative "
         f"residual {loss_curve[-1]:.3g} > tol={tol:g}"
     )
     if deficient or not math.isfinite(needed):
         advice = (
-            ". Z has fewer independent columns than samples, so the components "
+            f". {singular}, so the components "
             "of y outside its range are never fitted: no number of steps "
             "reaches tol. Pass tol=0 to run max_iter steps on purpose (early "
             "stopping), or solver='direct' for the least-squares limit."
@@ -612,7 +697,7 @@ def _warn_landweber_stop(loss_curve, max_iter, tol, eta, summary, deficient, nee
             f"{needed:.0f}; to stop at max_iter on purpose (early stopping, "
             "which regularizes), pass tol=0."
         )
-    warnings.warn(head + advice, ConvergenceWarning, stacklevel=4)
+    warnings.warn(head + advice, ConvergenceWarning, stacklevel=stacklevel)
 
 
 def _print_landweber(loss_curve, eta, summary, verbose):

@@ -16,6 +16,7 @@ distributed = pytest.importorskip("distributed")
 from sklearn_rfnet import RandomFeatureRegressor, WendlandFeatures  # noqa: E402
 from sklearn_rfnet._dask import DaskWidthOperator, is_dask_collection  # noqa: E402
 from sklearn_rfnet.activations import get_activation  # noqa: E402
+from sklearn_rfnet.exceptions import RankDeficiencyWarning  # noqa: E402
 from sklearn_rfnet.features import (  # noqa: E402
     WEIGHT_BLOCK,
     prepare_inputs,
@@ -244,6 +245,28 @@ def test_partial_fit_over_chunks_equals_fit(params):
             assert est.coef_.shape == ref.coef_.shape  # usable after each call
     assert est.solver_ == ref.solver_
     _assert_same_model(est, ref)
+
+
+@pytest.mark.parametrize("solver", ["direct", "landweber"])
+def test_rank_deficient_partial_fit_is_the_minimum_norm_fit(solver):
+    # relu without bias on 1-d data: every row of X_tilde is +-1, so Z has
+    # two distinct rows and rank 2 < m. partial_fit (statistics only) takes
+    # the eigendecomposition of Z^T Z; fit the TSQR of Z: the same model.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 1))
+    y = np.sign(X[:, 0]) + 0.1 * rng.normal(size=300)
+    kw = dict(n_components=30, alpha=0.0, activation="relu", bias=False)
+    kw.update(solver=solver, tol=0, max_iter=50, random_state=0)
+    with pytest.warns(RankDeficiencyWarning) as record:
+        ref = RandomFeatureRegressor(**kw).fit(X, y)
+        est = RandomFeatureRegressor(**kw)
+        for rows in np.array_split(np.arange(300), 3):
+            est.partial_fit(X[rows], y[rows])
+    # the rank is reported; no second warning about accuracy it does not lose
+    assert {w.category for w in record} == {RankDeficiencyWarning}
+    assert est.rank_ == ref.rank_ == 2  # [Z, 1] has two distinct rows
+    assert est.solver_ == ("primal-eigh" if solver == "direct" else ref.solver_)
+    np.testing.assert_allclose(est.predict(X), ref.predict(X), atol=1e-10)
 
 
 def test_partial_fit_with_dask_batches_and_auto_alpha(client):

@@ -545,3 +545,23 @@ def test_finite_network_with_gaussian_weights_fits():
     inf = InfiniteWidthRegressor(weights="gaussian").fit(X, y)
     assert fin.population_lambda_min_ == pytest.approx(inf.lambda_min_, rel=1e-9)
     assert fin.population_lambda_min_ > 0
+
+
+def test_kernel_landweber_warning_predicts_the_steps_to_tol():
+    """As the finite solver's: the warning names the steps tol needs (the
+    closed form of eq. 4.4), and that many steps reach tol."""
+    import re
+
+    from sklearn_rfnet.exceptions import ConvergenceWarning
+
+    rng = np.random.RandomState(0)
+    A = rng.normal(size=(15, 15))
+    lam = np.geomspace(1.0, 1e-2, 15)
+    Q, _ = np.linalg.qr(A)
+    H = (Q * lam) @ Q.T
+    y = rng.normal(size=15)
+    with pytest.warns(ConvergenceWarning, match="it would take") as record:
+        _kernel_solvers.kernel_landweber(H, y, max_iter=10, tol=1e-8)
+    needed = int(re.search(r"max_iter >= (\d+)", str(record[0].message)).group(1))
+    res = _kernel_solvers.kernel_landweber(H, y, max_iter=needed, tol=1e-8)
+    assert res.stop_reason == "tol" and res.n_iter == needed
