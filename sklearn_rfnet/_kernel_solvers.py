@@ -477,20 +477,14 @@ def kernel_landweber(
     gain = _spectral.landweber_gains(lam, eta, n_iter)
     C = (U @ (gain[:, None] * P)) * y_scale
     if reason == "max_iter" and tol > 0 and warn:
-        deficient = summary.rank < lam.size
-        needed = (
-            math.inf
-            if deficient
-            else _spectral.landweber_steps_to(lam, weights, eta, tol, 0.0)
-        )
         _warn_landweber_stop(
             curve,
             max_iter,
             tol,
             eta,
             summary,
-            deficient,
-            needed,
+            summary.rank < lam.size,
+            (lam, weights),
             "H is singular",
             stacklevel=3,
         )

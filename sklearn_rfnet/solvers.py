@@ -638,13 +638,15 @@ def _landweber_from_gram(op, G, ZtY, targets, step_size, max_iter, tol, verbose,
     if verbose:
         _print_landweber(loss_curve, eta, summary, verbose)
     if reason == "max_iter" and tol > 0 and warn:
-        deficient = summary.rank < n_eff
-        needed = (
-            math.inf
-            if deficient
-            else _spectral.landweber_steps_to(curve_lam, weights, eta, tol, floor)
+        _warn_landweber_stop(
+            loss_curve,
+            max_iter,
+            tol,
+            eta,
+            summary,
+            summary.rank < n_eff,
+            (curve_lam, weights, floor),
         )
-        _warn_landweber_stop(loss_curve, max_iter, tol, eta, summary, deficient, needed)
     return LandweberResult(
         _to_dtype(coef, op.dtype),
         n_iter,
@@ -665,14 +667,19 @@ def _warn_landweber_stop(
     eta,
     summary,
     deficient,
-    needed,
+    curve=(),
     singular="Z has fewer independent columns than samples",
     stacklevel=4,
 ):
     """Warn that ``max_iter`` stopped Landweber above ``tol``, with the
-    number of steps ``tol`` would take (from the closed form) and what to
-    do instead; ``singular`` says why, when ``deficient``, no number of
-    steps will do."""
+    number of steps ``tol`` would take (from the closed form of the loss
+    curve, ``curve = (lam, weights, floor)`` as given to
+    :func:`~sklearn_rfnet._spectral.landweber_curve`) and what to do
+    instead; ``singular`` says why, when ``deficient``, no number of steps
+    will do."""
+    needed = math.inf
+    if not deficient:
+        needed = _spectral.landweber_steps_to(*curve[:2], eta, tol, *curve[2:])
     head = (
         f"Landweber iteration reached max_iter={max_iter} with relative "
         f"residual {loss_curve[-1]:.3g} > tol={tol:g}"
