@@ -30,6 +30,7 @@ __all__ = [
     "landweber_steps_to",
     "optimal_step_size",
     "ridge_gains",
+    "ridge_gcv_errors",
     "ridge_loo_squared_errors",
 ]
 
@@ -262,6 +263,59 @@ def ridge_loo_squared_errors(lam, U, Y, alphas):
         e = (U @ (g[:, None] * P)) / (U2 @ g)[:, None]
         out[:, a] = np.mean(e**2, axis=1)
     return out
+
+
+def ridge_gcv_errors(lam, B, alphas, YtY, n, intercept=False):
+    """Generalized cross-validation of ridge per ``alpha``, from statistics.
+
+    ``GCV(alpha) = n RSS / (n - tr S)^2`` (Golub, Heath and Wahba, 1979):
+    leave-one-out with every leverage replaced by their mean, the form that
+    needs no second pass over the rows. With ``Z^T Z = V diag(lam) V^T``
+    and ``B = V^T Z^T Y``, ``RSS = Y^T Y - sum_j B_j^2 (2 g_j - lam_j g_j^2)``
+    and ``tr S = sum_j lam_j g_j`` (+1 for an unpenalized intercept),
+    ``g = 1 / (lam + alpha)``.
+
+    Parameters
+    ----------
+    lam : ndarray of shape (m,)
+        Eigenvalues of ``Z^T Z`` (centered with an intercept).
+    B : ndarray of shape (m, n_targets)
+        ``V^T Z^T Y``.
+    alphas : ndarray of shape (n_alphas,)
+        Ridge strengths.
+    YtY : ndarray of shape (n_targets, n_targets) or float
+        ``Y^T Y`` (centered with an intercept).
+    n : int
+        Number of rows.
+    intercept : bool, default=False
+        Whether the fit has an unpenalized intercept.
+
+    Returns
+    -------
+    errors : ndarray of shape (n_alphas,)
+        In the units of the mean squared leave-one-out error, averaged over
+        targets.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Z = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    >>> y = np.array([1.0, 2.0, 2.5])
+    >>> lam, V = np.linalg.eigh(Z.T @ Z)
+    >>> B = V.T @ (Z.T @ y)[:, None]
+    >>> S = Z @ np.linalg.solve(Z.T @ Z + 10.0 * np.eye(2), Z.T)  # hat matrix
+    >>> gcv = 3 * np.sum((y - S @ y) ** 2) / (3 - np.trace(S)) ** 2
+    >>> bool(np.isclose(ridge_gcv_errors(lam, B, [10.0], y @ y, 3)[0], gcv))
+    True
+    """
+    yty = np.diagonal(np.atleast_2d(YtY))
+    errors = []
+    for a in np.asarray(alphas, dtype=np.float64):
+        g = 1.0 / (lam + a)
+        rss = yty - np.sum(B**2 * (2 * g - lam * g * g)[:, None], axis=0)
+        dof = np.sum(lam * g) + (1.0 if intercept else 0.0)
+        errors.append(np.mean(np.maximum(rss, 0.0)) * n / max(n - dof, 1e-300) ** 2)
+    return np.asarray(errors)
 
 
 def landweber_residuals(eigenvalues, projections, eta, ks):

@@ -397,29 +397,11 @@ def _primal_ridge_loo(op, G, ZtY, y_mean, alphas, tail, loo_sums=None, YtY=None)
         errors = errors.mean(axis=1) / n
         method = "eigh-loo"
     else:
-        errors = _gcv_errors(n, op.center, lam, B, alphas, YtY)
+        errors = _spectral.ridge_gcv_errors(lam, B, alphas, YtY, n, op.center)
         method = "eigh-gcv"
     best = int(np.argmin(errors))
     coef = (V @ (B / (lam + alphas[best])[:, None])).reshape((m,) + tuple(tail))
     return _ridge_loo_result(op, coef, lam, alphas, best, errors, y_mean, method)
-
-
-def _gcv_errors(n, center, lam, B, alphas, YtY):
-    """Generalized cross-validation per ``alpha``, from the statistics alone.
-
-    ``GCV(alpha) = n RSS / (n - tr S)^2`` (Golub, Heath and Wahba, 1979):
-    leave-one-out with every leverage replaced by their mean, the form that
-    needs no second pass over the rows; in the units of the leave-one-out
-    mean squared error.
-    """
-    yty = np.diagonal(np.atleast_2d(YtY))
-    errors = []
-    for a in alphas:
-        g = 1.0 / (lam + a)
-        rss = yty - np.sum(B**2 * (2 * g - lam * g * g)[:, None], axis=0)
-        dof = np.sum(lam * g) + (1.0 if center else 0.0)
-        errors.append(np.mean(np.maximum(rss, 0.0)) * n / max(n - dof, 1e-300) ** 2)
-    return np.asarray(errors)
 
 
 def _ridge_loo_result(op, coef, lam, alphas, best, errors, y_mean, method):
