@@ -41,12 +41,15 @@ from scipy.linalg import LinAlgWarning
 from . import _spectral
 from ._direct import (
     _CHOLESKY_COND_MAX,
+    _all_eigenvalues,
     _centered_eigh,
     _check_targets,
     _cholesky_rcond,
+    _extreme_eigenvalues,
     _HeldCholesky,
+    _rank_threshold,
 )
-from .diagnostics import spectral_summary
+from .diagnostics import SpectralSummary, spectral_summary
 from .exceptions import RankDeficiencyWarning
 from .solvers import (
     DirectResult,
@@ -196,10 +199,9 @@ def _ridge_cholesky(H, Y, alpha, fit_intercept):
     ``P H P`` on ``1^perp`` (the deflation of the finite solver: ``H``'s
     large near-constant mode, which would swamp the condition number, is
     gone), and ``b = mean(y) - mean(H C)``. The spectrum of ``H`` comes from
-    ``eigvalsh`` (``O(n^3 / 3)``, no eigenvectors): Lanczos on
-    ``(H + alpha I)^{-1}``, which the finite solver tries first, cannot see
-    a ``lambda_min(H)`` far below ``alpha`` (here ``1e-9`` against
-    ``1e-5``) and falls back to it after hundreds of solves. Returns None
+    :func:`_spectrum_of` (a second Cholesky, of ``H`` itself, and Lanczos):
+    Lanczos on ``(H + alpha I)^{-1}`` cannot see a ``lambda_min(H)`` far
+    below ``alpha`` (here ``1e-9`` against ``1e-5``). Returns None
     (the caller falls back to the eigendecomposition) when the factorization
     fails or is too ill-conditioned.
     """
@@ -240,12 +242,36 @@ def _ridge_cholesky(H, Y, alpha, fit_intercept):
         C -= C.mean(axis=0)  # exactly on 1^perp, as the exact solution
         b = y_mean - H.mean(axis=0) @ C
     del factor, G
-    summary = spectral_summary(linalg.eigvalsh(H, check_finite=False), n, n)
+    summary = _spectrum_of(H)
     cond = (summary.lambda_max + alpha) / (summary.lambda_min + alpha)
     b = _bias(b, Y, fit_intercept)
     result = DirectResult(_shape(C, Y), summary, "kernel-cholesky", cond, 0, b, alpha)
     result.centered = False
     return result
+
+
+def _spectrum_of(H):
+    """The spectral summary of ``H`` (extreme eigenvalues, rank), cheaply.
+
+    When ``H`` factors by Cholesky and its smallest eigenvalue clears the
+    rank threshold, the extreme eigenvalues come from Lanczos on ``H`` and
+    on ``H^{-1}`` through that factor (:func:`~sklearn_rfnet._direct.
+    _extreme_eigenvalues`: ``n^3 / 3`` flops for the factor, against the
+    ``4 n^3 / 3`` of the tridiagonalization in ``eigvalsh``; Cholesky is
+    backward stable, so ``lambda_min`` is that of a matrix within
+    ``O(eps) lambda_max`` of ``H``, as from ``eigvalsh``); otherwise, and
+    when Lanczos fails, all eigenvalues by ``eigvalsh``.
+    """
+    n = H.shape[0]
+    try:
+        factor = _HeldCholesky(np.array(H, dtype=np.float64, order="F"), 0.0)
+    except linalg.LinAlgError:  # numerically singular: every eigenvalue
+        return spectral_summary(linalg.eigvalsh(H, check_finite=False), n, n)
+    lam_min, lam_max = _extreme_eigenvalues(factor, 0.0)
+    thr = _rank_threshold(lam_max, n, n, n)
+    if lam_min > thr and lam_max > 0:
+        return SpectralSummary(lam_min, lam_max, lam_min, lam_max / lam_min, n, thr)
+    return spectral_summary(_all_eigenvalues(factor), n, n)
 
 
 def kernel_ridge(H, Y, alpha=0.0, *, fit_intercept=False, warn=True):

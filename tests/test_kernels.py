@@ -565,3 +565,27 @@ def test_kernel_landweber_warning_predicts_the_steps_to_tol():
     needed = int(re.search(r"max_iter >= (\d+)", str(record[0].message)).group(1))
     res = _kernel_solvers.kernel_landweber(H, y, max_iter=needed, tol=1e-8)
     assert res.stop_reason == "tol" and res.n_iter == needed
+
+
+@pytest.mark.parametrize("decay", [1e-3, 1e-9, 0.0])
+def test_kernel_spectrum_from_cholesky_matches_eigvalsh(decay):
+    """Above 500 rows the ridge fit's spectrum of H comes from a Cholesky
+    factor and Lanczos, not eigvalsh: the same extreme eigenvalues (to
+    eps lambda_max) and rank, for a well-conditioned, an ill-conditioned
+    (kappa 1e9) and a singular H (the eigvalsh fallback)."""
+    from scipy import linalg
+
+    rng = np.random.RandomState(1)
+    n = 600
+    Q, _ = np.linalg.qr(rng.normal(size=(n, n)))
+    lam = np.geomspace(1.0, decay or 1e-3, n)
+    if decay == 0.0:
+        lam[-5:] = 0.0  # rank n - 5
+    H = (Q * lam) @ Q.T
+    H = (H + H.T) / 2
+    ref = linalg.eigvalsh(H)
+    got = _kernel_solvers._spectrum_of(H)
+    assert abs(got.lambda_min - ref[0]) < 1e-13 * ref[-1]
+    assert abs(got.lambda_max - ref[-1]) < 1e-13 * ref[-1]
+    expected_rank = n - 5 if decay == 0.0 else n
+    assert got.rank == expected_rank
