@@ -132,7 +132,7 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         zeta="scale",
         weights="sphere",
         normalize=True,
-        bias=True,
+        bias="scale",
         fit_intercept=True,
         solver="direct",
         alpha="auto",
@@ -301,7 +301,7 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         # H (eq. 2.7) is defined for points on the sphere
         if not wanted or not self.normalize:
             return
-        Xt = prepare_inputs(X, normalize=True, bias=self.bias)
+        Xt = prepare_inputs(X, normalize=True, bias=self.bias_)
         Xt = Xt.toarray() if sp.issparse(Xt) else Xt
         if not np.all(np.any(Xt != 0, axis=1)):
             return  # a row of zeros is not a point of the sphere: no H

@@ -56,7 +56,7 @@ from ._primal_stats import (
     solve_primal_stats,
 )
 from .activations import get_activation
-from .features import prepare_inputs, weight_columns, weight_seed
+from .features import prepare_inputs, resolve_bias, weight_columns, weight_seed
 from .solvers import (
     solve_direct,
     solve_landweber,
@@ -140,9 +140,11 @@ def _finite_or_raise(ok, what):
         raise ValueError(f"Input {what} contains NaN or infinity.")
 
 
-def _draw_layer(est, d):
-    """The weights' seed (``random_state`` consumed once) and ``d + bias``."""
-    d1 = d + int(est.bias)
+def _draw_layer(est, X):
+    """The weights' seed (``random_state`` consumed once) and ``d + bias``;
+    sets ``est.bias_`` (``bias="scale"``: one lazy reduction over ``X``)."""
+    est.bias_ = resolve_bias(est.bias, X)
+    d1 = X.shape[1] + bool(est.bias_)
     seed = weight_seed(est.random_state)
     return seed, d1
 
@@ -180,8 +182,9 @@ def partial_fit(est, X, y):
             y_numeric=True,
         )
         dtype, t_shape = X.dtype, y.shape[1:]
-    if first:
-        d1 = est.n_features_in_ + int(est.bias)
+    if first:  # bias="scale" from the first batch, kept for the next ones
+        est.bias_ = resolve_bias(est.bias, Xd if is_dask_collection(X) else X)
+        d1 = est.n_features_in_ + bool(est.bias_)
         seed = weight_seed(est.random_state)
         est.random_weights_ = weight_columns(
             d1, slice(0, est.n_components), seed, est.weights, dtype
@@ -204,7 +207,7 @@ def partial_fit(est, X, y):
             W,
             est._activation,
             est.normalize,
-            est.bias,
+            est.bias_,
             est.block_size,
         )
     _finite_or_raise(stats.finite, "X or y")
@@ -259,7 +262,7 @@ def _dask_stats(est, X, y, W, block_size):
     xs, ys = X.to_delayed().ravel(), Y2.to_delayed().ravel()
     Wd = dask.delayed(W, pure=True)
     Ad = dask.delayed(est._activation, pure=True)
-    common = (est.normalize, est.bias)
+    common = (est.normalize, est.bias_)
     parts = [
         dask.delayed(_chunk_stats, pure=True)(xb, yb, Wd, Ad, *common, block_size)
         for xb, yb in zip(xs, ys, strict=True)
@@ -326,7 +329,7 @@ def _fit_primal(est, X, y, seed, d1, block_size):
 
 def _prepare(X, normalize, bias):
     _, da = _dask()
-    d1 = X.shape[1] + int(bias)
+    d1 = X.shape[1] + bool(bias)
     return X.map_blocks(
         prepare_inputs,
         normalize=normalize,
@@ -340,7 +343,7 @@ def _fit_dual(est, X, y, seed, d1, n_tasks):
     dask, _ = _dask()
     m = est.n_components
     est.random_weights_ = weight_columns(d1, slice(0, m), seed, est.weights, X.dtype)
-    Xt = _prepare(X, est.normalize, est.bias)
+    Xt = _prepare(X, est.normalize, est.bias_)
     op = DaskWidthOperator(
         Xt,
         seed,
@@ -398,7 +401,7 @@ def fit(est, X, y, *, n_tasks=None):
     X = _check_X(est, X, reset=True)
     y = _check_y(y, X)
     n = X.shape[0]
-    seed, d1 = _draw_layer(est, X.shape[1])
+    seed, d1 = _draw_layer(est, X)
     est._activation = get_activation(est.activation, d1, est.zeta)
     if est.n_components >= n:
         result = _fit_dual(est, X, y, seed, d1, n_tasks)
@@ -459,9 +462,10 @@ def transform(est, X):
 
 
 def fit_features(est, X):
-    """``WendlandFeatures.fit`` on a dask array: only shape and dtype used."""
+    """``WendlandFeatures.fit`` on a dask array: shape and dtype, and for
+    ``bias="scale"`` the variance of ``X`` (one lazy reduction)."""
     X = _check_X(est, X, reset=True)
-    seed, d1 = _draw_layer(est, X.shape[1])
+    seed, d1 = _draw_layer(est, X)
     est.random_weights_ = weight_columns(
         d1, slice(0, est.n_components), seed, est.weights, X.dtype
     )

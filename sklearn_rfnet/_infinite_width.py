@@ -16,6 +16,7 @@ from ._docstrings import shared_docs
 from .activations import get_activation
 from .classifier import _encode_labels, _OneVsRestOutputMixin
 from .diagnostics import population_spectrum, required_width
+from .features import resolve_bias
 from .kernels import InfiniteWidthKernel
 
 __all__ = ["InfiniteWidthClassifier", "InfiniteWidthRegressor"]
@@ -95,7 +96,7 @@ class _BaseInfiniteWidthModel(BaseEstimator):
         zeta="scale",
         weights="sphere",
         normalize=True,
-        bias=True,
+        bias="scale",
         fit_intercept=True,
         solver="direct",
         alpha="auto",
@@ -131,16 +132,17 @@ class _BaseInfiniteWidthModel(BaseEstimator):
 
     def _fit_dual(self, X, Y):
         """``H`` of the training set, one spectral solve, the diagnostics."""
+        self.bias_ = resolve_bias(self.bias, X)
         self.kernel_ = InfiniteWidthKernel(
             activation=self.activation,
             zeta=self.zeta,
             weights=self.weights,
             normalize=self.normalize,
-            bias=self.bias,
+            bias=self.bias_ or False,
             zeta_bounds="fixed",
         )
         H = self.kernel_(X).astype(np.float64, copy=False)
-        d = X.shape[1] + int(self.bias)
+        d = X.shape[1] + bool(self.bias_)
         self._activation = get_activation(self.activation, d, self.zeta)
         if not np.any(H):
             raise ValueError(
@@ -284,6 +286,7 @@ class InfiniteWidthRegressor(RegressorMixin, _BaseInfiniteWidthModel):
         (eq. 4.4). Only with ``solver="landweber"``.
     step_size_ : float
         The Landweber step used. Only with ``solver="landweber"``.
+    {bias_}
     {n_features_in_}
     {feature_names_in_}
 
@@ -318,7 +321,7 @@ class InfiniteWidthRegressor(RegressorMixin, _BaseInfiniteWidthModel):
     >>> reg = InfiniteWidthRegressor().fit(X, y)
     >>> reg.solver_, reg.rank_, reg.dual_coef_.shape
     ('kernel-eigh-loo', 50, (50,))
-    >>> bool(reg.condition_number_ < 1e6)  # Theorem 3.4: H is positive definite
+    >>> bool(reg.lambda_min_ > 0)  # Theorem 3.4: H is positive definite
     True
     """
 
@@ -446,6 +449,8 @@ class InfiniteWidthClassifier(
         Relative training residuals. Only with ``solver="landweber"``.
     step_size_ : float
         The Landweber step used. Only with ``solver="landweber"``.
+    bias_ : float
+        The constant appended to the rows; 0.0 without a bias column.
     n_features_in_ : int
         Number of features seen during :term:`fit`.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)

@@ -9,6 +9,7 @@ and passed through ``gamma`` (Table 1).
 
 from __future__ import annotations
 
+import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -192,12 +193,15 @@ def prepare_inputs(X, *, normalize=True, bias=False):
     normalize : bool, default=True
         Divide each row by its Euclidean norm (the paper's standing assumption
         ``||x_i|| = 1``, Section 2).
-    bias : bool, default=False
-        Append a constant 1 before normalizing (footnote 2, Remark 1).
+    bias : bool, float or "scale", default=False
+        Append a constant column before normalizing (footnote 2, Remark 1):
+        ``True`` appends 1, a positive number that number, ``"scale"`` the
+        constant of :func:`resolve_bias` for this ``X``, ``False`` (or 0)
+        nothing.
 
     Returns
     -------
-    X_tilde : {ndarray, CSR matrix} of shape (n, d + bias)
+    X_tilde : {ndarray, CSR matrix} of shape (n, d + (bias != 0))
         Rows of zeros (possible only with ``bias=False``) have no direction
         on the sphere: they stay zero, as
         :func:`sklearn.preprocessing.normalize` leaves them, and their
@@ -210,8 +214,10 @@ def prepare_inputs(X, *, normalize=True, bias=False):
     array([[0.6, 0.8],
            [0. , 0. ]])
     """
+    if isinstance(bias, str):
+        bias = resolve_bias(bias, X)
     if bias:
-        ones = np.ones((X.shape[0], 1), dtype=X.dtype)
+        ones = np.full((X.shape[0], 1), float(bias), dtype=X.dtype)
         X = (
             sp.hstack([X, ones], format="csr")
             if sp.issparse(X)
@@ -230,13 +236,65 @@ def prepare_inputs(X, *, normalize=True, bias=False):
     return (X / norms[:, None].astype(np.float64)).astype(X.dtype, copy=False)
 
 
+# bias="scale": the appended constant is BIAS_SCALE times the root mean square
+# distance of the rows from their mean, sqrt(n_features * X.var()) (the
+# quantity behind scikit-learn's gamma="scale"). Rows then sit within about
+# half a radian of the pole on the sphere, where x_tilde^T y_tilde ~
+# 1 - ||x - y||^2 / (2 c^2): the activations see distances, not the angles
+# of the raw rows. Chosen on the accuracy benchmark (docs/accuracy.md; see
+# the user guide, "Choosing the parameters").
+BIAS_SCALE = 2.0
+
+
+def resolve_bias(bias, X):
+    """The constant appended to the rows of ``X`` for the parameter ``bias``.
+
+    Parameters
+    ----------
+    bias : bool, float or "scale"
+        ``True`` is 1 (the paper's bias trick, footnote 2), ``False`` is 0 (no
+        column), a number itself, and ``"scale"``
+        ``BIAS_SCALE * sqrt(n_features * X.var())`` (``X.var()`` over all
+        entries, as for scikit-learn's ``gamma="scale"``), or 1 when ``X`` has
+        no spread.
+    X : {ndarray, sparse matrix, dask array} of shape (n_samples, n_features)
+        Training data.
+
+    Returns
+    -------
+    bias_ : float
+        ``>= 0``; 0 means no bias column.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[-1.0, 1.0], [1.0, -1.0]])  # X.var() = 1, 2 features
+    >>> round(resolve_bias("scale", X), 4), resolve_bias(True, X)
+    (2.8284, 1.0)
+    """
+    if isinstance(bias, str):  # "scale"
+        if sp.issparse(X):
+            mean = float(X.mean())
+            var = float(X.multiply(X).mean()) - mean * mean
+        else:
+            var = X.var(dtype=np.float64)  # a dask array: a lazy reduction
+            var = float(var.compute() if hasattr(var, "compute") else var)
+        value = BIAS_SCALE * math.sqrt(max(var, 0.0) * X.shape[1])
+        return value if math.isfinite(value) and value > 0 else 1.0
+    return float(bias)
+
+
 FEATURE_PARAMETER_CONSTRAINTS = {
     "n_components": [Interval(Integral, 1, None, closed="left")],
     "activation": [StrOptions(set(ACTIVATIONS)), callable],
     "zeta": [Interval(Real, 0, None, closed="neither"), StrOptions({"scale"}), None],
     "weights": [StrOptions({"sphere", "gaussian"})],
     "normalize": ["boolean"],
-    "bias": ["boolean"],
+    "bias": [
+        "boolean",
+        Interval(Real, 0, None, closed="neither"),
+        StrOptions({"scale"}),
+    ],
     "random_state": ["random_state"],
 }
 """Parameter constraints shared by every estimator built on random features."""
@@ -247,8 +305,10 @@ class RandomFeaturesMixin:
 
     def _fit_features(self, X, zeta="param"):
         """Draw ``random_weights_`` and resolve the activation for ``X``
-        (with ``zeta`` instead of the parameter when one is given)."""
-        d = X.shape[1] + int(self.bias)
+        (with ``zeta`` instead of the parameter when one is given); set
+        ``bias_``, the constant appended to the rows."""
+        self.bias_ = resolve_bias(self.bias, X)
+        d = X.shape[1] + bool(self.bias_)
         self.random_weights_ = sample_weights(
             d, self.n_components, self.weights, self.random_state, dtype=X.dtype
         )
@@ -258,7 +318,7 @@ class RandomFeaturesMixin:
 
     def _feature_map(self, X, block_size=None):
         """Row operator for ``Z`` on validated ``X``."""
-        Xt = prepare_inputs(X, normalize=self.normalize, bias=self.bias)
+        Xt = prepare_inputs(X, normalize=self.normalize, bias=self.bias_)
         W = self.random_weights_
         if W.dtype != X.dtype:  # fitted in one precision, used in another
             W = W.astype(X.dtype)
@@ -302,6 +362,7 @@ class WendlandFeatures(
     Attributes
     ----------
     {random_weights_}
+    {bias_}
     {n_features_in_}
     {feature_names_in_}
 
@@ -342,7 +403,7 @@ class WendlandFeatures(
         zeta="scale",
         weights="sphere",
         normalize=True,
-        bias=True,
+        bias="scale",
         random_state=None,
     ):
         self.n_components = n_components
@@ -360,7 +421,8 @@ class WendlandFeatures(
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data; only its shape and dtype are used.
+            Training data: its shape and dtype, and with ``bias="scale"``
+            its variance (see ``bias``).
         y : None
             Ignored.
 

@@ -162,8 +162,12 @@ class InfiniteWidthKernel(Kernel):
         Project each (prepared) row onto the unit sphere. With ``False`` the
         rows (after the bias column) must already lie on it: ``H`` is
         defined only there.
-    bias : bool, default=True
-        Append a constant 1 before normalizing (footnote 2, Remark 1).
+    bias : bool or float, default=True
+        Append a constant before normalizing (footnote 2, Remark 1): 1 for
+        ``True``, else the number given; ``False`` appends nothing. The
+        estimators' ``bias="scale"`` is a property of the training data:
+        :class:`InfiniteWidthRegressor` passes its fitted ``bias_`` here
+        (``kernel_``); for standardized data it is ``2 sqrt(n_features)``.
     zeta_bounds : pair of float or "fixed", default=(0.1, 1e4)
         Range of ``zeta`` for hyperparameter tuning. ``zeta`` is tunable only
         when it is a number and the activation a Wendland one; otherwise
@@ -272,9 +276,14 @@ class InfiniteWidthKernel(Kernel):
 
     # -- evaluation ------------------------------------------------------------
     def _check(self):
-        for name in ("normalize", "bias"):
-            if not isinstance(getattr(self, name), bool | np.bool_):
-                raise TypeError(f"{name} must be a bool, got {getattr(self, name)!r}.")
+        if not isinstance(self.normalize, bool | np.bool_):
+            raise TypeError(f"normalize must be a bool, got {self.normalize!r}.")
+        bias = self.bias
+        if not isinstance(bias, bool | np.bool_):
+            if not isinstance(bias, Real) or isinstance(bias, str):
+                raise TypeError(f"bias must be a bool or a number, got {bias!r}.")
+            if not (math.isfinite(bias) and bias > 0):
+                raise ValueError(f"bias must be a positive number, got {bias!r}.")
         if not (callable(self.activation) or self.activation in ACTIVATIONS):
             raise ValueError(
                 f"activation must be one of {sorted(ACTIVATIONS)} or a callable, "
@@ -356,8 +365,8 @@ class InfiniteWidthKernel(Kernel):
             Yt, zy, ydtype = self._prepare(Y, "Y")
             if Yt.shape[1] != d:
                 raise ValueError(
-                    f"X has {Xt.shape[1] - self.bias} features but Y has "
-                    f"{Yt.shape[1] - self.bias}: the kernel needs the same "
+                    f"X has {Xt.shape[1] - bool(self.bias)} features but Y has "
+                    f"{Yt.shape[1] - bool(self.bias)}: the kernel needs the same "
                     "number of features (the dimension of the sphere)."
                 )
             phi = self._phi(d)

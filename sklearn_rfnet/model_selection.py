@@ -49,6 +49,7 @@ from ._spectral import (
 from .activations import scale_zeta, wendland_exponent
 from .classifier import _OneVsRestOutputMixin
 from .diagnostics import spectral_summary
+from .features import resolve_bias
 from .solvers import DirectResult, LandweberResult
 
 __all__ = ["RandomFeatureClassifierCV", "RandomFeatureRegressorCV"]
@@ -184,6 +185,7 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
     {coef_}
     {intercept_}
     {random_weights_}
+    {bias_}
     lambda_min_ : float
         Smallest eigenvalue of the training ``H_hat`` (0.0 when it is
         numerically singular).
@@ -265,7 +267,7 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         zeta="scale",
         weights="sphere",
         normalize=True,
-        bias=True,
+        bias="scale",
         fit_intercept=True,
         solver="direct",
         alphas=None,
@@ -413,7 +415,7 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         """Cross-validation errors of the whole grid for one ``zeta``."""
         n = X.shape[0]
         if isinstance(zeta, tuple):  # ("scale", c): scale_zeta with constant c
-            d = X.shape[1] + int(self.bias)
+            d = X.shape[1] + bool(resolve_bias(self.bias, X))
             k = 0 if self.activation == "wendland0" else 2
             zeta = scale_zeta(wendland_exponent(d, k), zeta[1])
         self._fit_features(X, zeta=zeta)

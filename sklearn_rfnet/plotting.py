@@ -30,7 +30,7 @@ from .diagnostics import (
     population_spectrum,
     spectral_summary,
 )
-from .features import WendlandFeatures, prepare_inputs
+from .features import WendlandFeatures, prepare_inputs, resolve_bias
 from .population import population_gram
 
 __all__ = [
@@ -79,6 +79,8 @@ def _feature_params(estimator):
     """
     keys = ("activation", "zeta", "weights", "normalize", "bias")
     params = {k: getattr(estimator, k) for k in keys}
+    if getattr(estimator, "bias_", None) is not None:  # as fitted ("scale")
+        params["bias"] = estimator.bias_ or False
     if getattr(estimator, "zeta_", None) is not None:
         params["zeta"] = estimator.zeta_
     return params
@@ -205,7 +207,8 @@ class ConditioningDisplay:
         widths : array-like of int
             Widths ``m`` to try.
         activation, zeta, weights, normalize, bias
-            As in :class:`~sklearn_rfnet.WendlandFeatures`.
+            As in :class:`~sklearn_rfnet.WendlandFeatures` (``bias=False``
+            by default here: the paper's Fig. 1).
         n_repeats : int, default=100
             Draws of ``W`` per width (the paper uses 100).
         population : bool, default=True
@@ -228,7 +231,7 @@ class ConditioningDisplay:
             zeta=zeta,
             weights=weights,
             normalize=normalize,
-            bias=bias,
+            bias=resolve_bias(bias, X) or False,  # "scale": once, from X
         )
         kappa = np.empty((widths.size, n_repeats))
         # an int random_state is the first draw's seed at every width: the

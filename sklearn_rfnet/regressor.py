@@ -98,6 +98,7 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
     {coef_}
     {intercept_}
     {random_weights_}
+    {bias_}
     lambda_min_ : float
         Smallest eigenvalue of the training Gram matrix: ``H_hat = Z Z^T``
         (``n x n``) when ``n_components >= n_samples``, ``Z^T Z``

@@ -38,7 +38,7 @@ def test_loo_equals_refits_of_the_classifier(n_classes):
     cv = RandomFeatureClassifierCV(alphas=[1e-3, 1e-1], **params).fit(X, y)
     splits = list(LeaveOneOut().split(X))
     for j, alpha in enumerate([1e-3, 1e-1]):
-        ref = _refit_squared_errors(X, y, splits, alpha=alpha, **params)
+        ref = _refit_squared_errors(X, y, splits, alpha=alpha, bias=cv.bias_, **params)
         np.testing.assert_allclose(
             cv.cv_results_["split_squared_error"][:, j], ref, rtol=1e-7, atol=1e-12
         )
@@ -58,7 +58,7 @@ def test_kfold_is_stratified():
     ).fit(X, y)
     splits = list(StratifiedKFold(3).split(X, y))
     ref = _refit_squared_errors(
-        X, y, splits, n_components=200, alpha=1e-2, random_state=0
+        X, y, splits, n_components=200, alpha=1e-2, random_state=0, bias=cv.bias_
     )
     np.testing.assert_allclose(cv.cv_results_["split_squared_error"][:, 0], ref)
 

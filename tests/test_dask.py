@@ -20,6 +20,7 @@ from sklearn_rfnet.exceptions import RankDeficiencyWarning  # noqa: E402
 from sklearn_rfnet.features import (  # noqa: E402
     WEIGHT_BLOCK,
     prepare_inputs,
+    resolve_bias,
     sample_weights,
     weight_columns,
 )
@@ -227,7 +228,7 @@ def test_block_wise_draw_equals_the_whole_draw():
     "params",
     [
         {"alpha": 1e-3},
-        {"alpha": 0.0, "activation": "relu"},
+        {"alpha": 0.0, "activation": "relu", "bias": True},  # well conditioned
         {"alpha": 1e-2, "fit_intercept": False},
         {"solver": "landweber", "max_iter": 30},
     ],
@@ -235,7 +236,10 @@ def test_block_wise_draw_equals_the_whole_draw():
 )
 def test_partial_fit_over_chunks_equals_fit(params):
     X, y = _data(500, t=2)
-    kw = dict(n_components=50, random_state=3, **params)
+    # the constant of bias="scale" on all rows (partial_fit would take the
+    # first batch's: see test_partial_fit_resolves_bias_on_the_first_batch)
+    kw = dict(n_components=50, random_state=3, bias=resolve_bias("scale", X))
+    kw.update(params)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ref = RandomFeatureRegressor(**kw).fit(X, y)
@@ -269,12 +273,26 @@ def test_rank_deficient_partial_fit_is_the_minimum_norm_fit(solver):
     np.testing.assert_allclose(est.predict(X), ref.predict(X), atol=1e-10)
 
 
+def test_partial_fit_resolves_bias_on_the_first_batch():
+    X, y = _data(300)
+    X[150:] *= 3.0  # a later batch with a larger spread changes nothing
+    est = RandomFeatureRegressor(n_components=40, random_state=0)
+    est.partial_fit(X[:150], y[:150])
+    first = est.bias_
+    assert first == pytest.approx(resolve_bias("scale", X[:150]))
+    est.partial_fit(X[150:], y[150:])
+    assert est.bias_ == first != pytest.approx(resolve_bias("scale", X))
+    ref = RandomFeatureRegressor(n_components=40, random_state=0, bias=first)
+    np.testing.assert_allclose(est.coef_, ref.fit(X, y).coef_, rtol=1e-8)
+
+
 def test_partial_fit_with_dask_batches_and_auto_alpha(client):
     X, y = _data(400)
-    est = RandomFeatureRegressor(n_components=40, random_state=0)
+    kw = dict(n_components=40, random_state=0, bias=True)
+    est = RandomFeatureRegressor(**kw)
     for rows in np.array_split(np.arange(400), 2):
         est.partial_fit(da.from_array(X[rows], chunks=70), y[rows])
-    whole = RandomFeatureRegressor(n_components=40, random_state=0).partial_fit(X, y)
+    whole = RandomFeatureRegressor(**kw).partial_fit(X, y)
     assert est.solver_ == "primal-eigh-gcv"  # no second pass: GCV, not LOO
     assert _rel(est.coef_, whole.coef_) < RTOL and est.alpha_ == whole.alpha_
     # fit() discards the accumulated rows: partial_fit then starts afresh

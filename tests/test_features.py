@@ -162,3 +162,45 @@ def test_pickle_and_clone_round_trip():
 def test_invalid_parameters_named(params, match):
     with pytest.raises(ValueError, match=match):
         WendlandFeatures(**params).fit(np.ones((3, 2)))
+
+
+def test_resolve_bias_values():
+    from sklearn_rfnet.features import BIAS_SCALE, resolve_bias
+
+    X = np.random.RandomState(0).normal(size=(40, 7)) * 3.0 + 1.0
+    assert resolve_bias(True, X) == 1.0 and resolve_bias(False, X) == 0.0
+    assert resolve_bias(2.5, X) == 2.5
+    c = resolve_bias("scale", X)
+    assert c == pytest.approx(BIAS_SCALE * np.sqrt(7 * X.var()), rel=1e-12)
+    assert resolve_bias("scale", sp.csr_matrix(X)) == pytest.approx(c, rel=1e-10)
+    assert resolve_bias("scale", np.ones((5, 3))) == 1.0  # no spread: the paper's 1
+
+
+def test_bias_scale_makes_the_model_invariant_to_the_units_of_X():
+    """bias="scale" grows with the spread of X and the rows are projected on
+    the sphere: the model does not depend on the units of X. With the paper's
+    constant 1 it does."""
+    from sklearn_rfnet import RandomFeatureRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 4))
+    y = np.sin(X[:, 0]) + X[:, 1]
+    for bias, same in (("scale", True), (True, False)):
+        a = RandomFeatureRegressor(200, bias=bias, random_state=0).fit(X, y)
+        b = RandomFeatureRegressor(200, bias=bias, random_state=0).fit(1e3 * X, y)
+        assert np.allclose(a.predict(X), b.predict(1e3 * X), atol=1e-8) == same
+    assert b.bias_ == 1.0 and a.bias_ == 1.0
+
+
+def test_bias_scale_rows_stay_near_the_pole():
+    """With the default bias the prepared rows lie within about half a radian
+    of the bias axis for standardized data in any dimension, so the features
+    see distances (x~^T y~ ~ 1 - ||x - y||^2 / 2c^2), not raw angles."""
+    from sklearn_rfnet.features import prepare_inputs
+
+    rng = np.random.RandomState(0)
+    for d in (2, 10, 100, 1000):
+        X = rng.normal(size=(200, d))
+        Xt = prepare_inputs(X, bias="scale")
+        angle = np.arccos(Xt[:, -1])
+        assert 0.35 < np.median(angle) < 0.55  # atan(1/2) = 0.46

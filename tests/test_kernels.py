@@ -20,6 +20,7 @@ from sklearn_rfnet.activations import get_activation
 from sklearn_rfnet.datasets import make_bad_points
 from sklearn_rfnet.diagnostics import required_width
 from sklearn_rfnet.exceptions import RankDeficiencyWarning
+from sklearn_rfnet.features import resolve_bias
 from sklearn_rfnet.kernels import (
     InfiniteWidthClassifier,
     InfiniteWidthKernel,
@@ -291,7 +292,8 @@ def test_regressor_is_kernel_ridge_on_H(fit_intercept):
     Xt, _ = _data(n=10, seed=6)
     alpha = 0.05
     reg = InfiniteWidthRegressor(alpha=alpha, fit_intercept=fit_intercept).fit(X, y)
-    k = InfiniteWidthKernel()
+    k = reg.kernel_  # the kernel with the fitted bias_
+    assert k.bias == resolve_bias("scale", X)
     H = k(X)
     ridge = alpha * _phi1()
     if fit_intercept:
@@ -310,13 +312,18 @@ def test_regressor_is_kernel_ridge_on_H(fit_intercept):
     assert reg.n_iter_ == 1
 
 
+def _H(X):
+    """``H`` of the estimators' default input preparation (``bias="scale"``)."""
+    return InfiniteWidthKernel(bias=resolve_bias("scale", X))(X)
+
+
 @pytest.mark.parametrize("fit_intercept", [True, False])
 def test_cholesky_and_eigendecomposition_paths_agree(fit_intercept):
     """Ridge by Cholesky (on the centered, deflated system with an
     intercept) equals ridge in the eigenbasis of H, and both report the
     spectrum of H."""
     X, y = _data(n=300)
-    H = InfiniteWidthKernel()(X)
+    H = _H(X)
     alpha = 0.01 * _phi1()
     chol = _kernel_solvers.kernel_ridge(H, y, alpha, fit_intercept=fit_intercept)
     summary, fit, _ = _kernel_solvers._ridge_paths(H, y, [alpha], fit_intercept)
@@ -335,7 +342,7 @@ def test_intercept_problem_is_solved():
     equations (H + a I) C + b 1 = y, 1^T C = 0 (H nonsingular)."""
     X, y = _data(n=30)
     reg = InfiniteWidthRegressor(alpha=0.1).fit(X, y)
-    H = InfiniteWidthKernel()(X)
+    H = _H(X)
     a = 0.1 * _phi1()
     n = len(y)
     A = np.block([[H + a * np.eye(n), np.ones((n, 1))], [np.ones((1, n)), 0]])
@@ -347,7 +354,7 @@ def test_intercept_problem_is_solved():
 def test_alpha_auto_is_the_brute_force_leave_one_out_choice():
     X, y = _data(n=20)
     reg = InfiniteWidthRegressor().fit(X, y)
-    H = InfiniteWidthKernel()(X)
+    H = _H(X)
     n = len(y)
     errors = []
     for a in AUTO_ALPHAS * _phi1():
@@ -374,7 +381,7 @@ def test_landweber_limit_is_gradient_descent_on_H(fit_intercept, step_size):
     """The limit of gradient descent on the last layer, coef_k = Z^T C_k:
     C_{k+1} = C_k + eta (y_c - H_c C_k), C_0 = 0, run explicitly."""
     X, y = _data(n=25)
-    H = InfiniteWidthKernel()(X)
+    H = _H(X)
     if step_size == 0.5:  # a number: a fraction of 2 / lambda_max
         step_size = 0.5 / np.linalg.eigvalsh(H)[-1]
     k = 60
@@ -421,13 +428,14 @@ def test_finite_width_fit_converges_to_the_infinite_width_one():
     times closer (mean over three seeds)."""
     X, y = _data(n=40)
     Xt, _ = _data(n=20, seed=7)
-    inf = InfiniteWidthRegressor(alpha=0.1).fit(X, y).predict(Xt)
+    # the paper's bias (Lemma 2.5 holds for any; the constants differ)
+    inf = InfiniteWidthRegressor(alpha=0.1, bias=True).fit(X, y).predict(Xt)
 
     def gap(m):
         return np.mean(
             [
                 np.abs(
-                    RandomFeatureRegressor(m, alpha=0.1, random_state=seed)
+                    RandomFeatureRegressor(m, alpha=0.1, bias=True, random_state=seed)
                     .fit(X, y)
                     .predict(Xt)
                     - inf
@@ -449,12 +457,12 @@ def test_diagnostics_are_those_of_H():
     assert reg.condition_number_ == pytest.approx(
         fin.population_condition_number_, rel=1e-9
     )
-    lam = np.linalg.eigvalsh(InfiniteWidthKernel()(X))
+    lam = np.linalg.eigvalsh(_H(X))
     assert reg.lambda_max_ == pytest.approx(lam[-1], rel=1e-12)
     assert reg.rank_ == 40
     C = get_activation("wendland0", 4, "scale").C
     assert reg.required_width_ == required_width(40, lam[0], C, 0.01)
-    assert fin.required_width_ == reg.required_width_
+    assert fin.required_width_ == pytest.approx(reg.required_width_, rel=1e-9)
     assert InfiniteWidthRegressor(weights="gaussian").fit(X, y).required_width_ is None
 
 

@@ -43,7 +43,11 @@ def _cv(**params):
 
 
 def _refit_errors(X, y, splits, **params):
-    """Mean squared test error of RandomFeatureRegressor refitted on each split."""
+    """Mean squared test error of RandomFeatureRegressor refitted on each split.
+
+    Pass the CV estimator's ``bias_``: ``bias="scale"`` resolved on a subset
+    would be another constant (the CV estimator's folds share its ``H_hat``).
+    """
     out = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # e.g. m < n on a subset
@@ -69,7 +73,13 @@ def test_ridge_loo_equals_refits():
     )
     for j in (0, 17, 30, 42, 49):
         ref = _refit_errors(
-            X, y, _loo(len(y)), n_components=M, alpha=alphas[j], random_state=0
+            X,
+            y,
+            _loo(len(y)),
+            n_components=M,
+            alpha=alphas[j],
+            random_state=0,
+            bias=cv.bias_,
         )
         got = cv.cv_results_["split_squared_error"][:, j]
         np.testing.assert_allclose(got, ref, rtol=1e-8)
@@ -82,7 +92,9 @@ def test_ridge_loo_alpha_zero_is_the_interpolant():
     # alpha = 0 on a nonsingular H_hat: LOO of the minimum-norm interpolant
     X, y = _data(seed=3)
     cv = _cv(n_components=M, alphas=[0.0, 1e-3], random_state=1).fit(X, y)
-    ref = _refit_errors(X, y, _loo(len(y)), n_components=M, alpha=0.0, random_state=1)
+    ref = _refit_errors(
+        X, y, _loo(len(y)), n_components=M, alpha=0.0, random_state=1, bias=cv.bias_
+    )
     np.testing.assert_allclose(
         cv.cv_results_["split_squared_error"][:, 0], ref, rtol=1e-8
     )
@@ -96,7 +108,13 @@ def test_ridge_loo_alpha_zero_singular_h_hat():
     assert cv.rank_ == 13  # [Z, 1]: 12 features and the intercept
     for j, alpha in enumerate([0.0, 1e-2]):
         ref = _refit_errors(
-            X, y, _loo(len(y)), n_components=12, alpha=alpha, random_state=0
+            X,
+            y,
+            _loo(len(y)),
+            n_components=12,
+            alpha=alpha,
+            random_state=0,
+            bias=cv.bias_,
         )
         np.testing.assert_allclose(
             cv.cv_results_["split_squared_error"][:, j], ref, rtol=1e-8
@@ -128,6 +146,7 @@ def test_landweber_loo_equals_refits(step_size):
             tol=0,
             step_size=step_size,
             random_state=0,
+            bias=cv.bias_,
         )
         np.testing.assert_allclose(
             cv.cv_results_["split_squared_error"][:, j], ref, rtol=1e-8
@@ -188,7 +207,14 @@ def test_kfold_equals_refits(solver, cv):
     for j, v in enumerate(values):
         p = {"alpha": v} if solver == "direct" else {"max_iter": v, "tol": 0}
         ref = _refit_errors(
-            X, y, splits, n_components=M, solver=solver, random_state=0, **p
+            X,
+            y,
+            splits,
+            n_components=M,
+            solver=solver,
+            random_state=0,
+            bias=est.bias_,
+            **p,
         )
         np.testing.assert_allclose(
             est.cv_results_["split_squared_error"][:, j], ref, rtol=1e-8

@@ -204,7 +204,7 @@ def test_spectrum_from_cv_estimator_uses_the_chosen_zeta():
     spec = SpectrumDisplay.from_estimator(cv, X)
     from sklearn_rfnet.features import prepare_inputs
 
-    Xt = prepare_inputs(X, bias=cv.bias)
+    Xt = prepare_inputs(X, bias=cv.bias_)
     H = population_gram(Xt, "wendland2", zeta=cv.zeta_)
     assert cv.zeta != cv.zeta_  # the parameter ("scale") is not what was used
     np.testing.assert_allclose(
