@@ -303,15 +303,19 @@ FEATURE_PARAMETER_CONSTRAINTS = {
 class RandomFeaturesMixin:
     """Weight sampling and feature evaluation shared by the estimators."""
 
-    def _fit_features(self, X, zeta="param"):
-        """Draw ``random_weights_`` and resolve the activation for ``X``
-        (with ``zeta`` instead of the parameter when one is given); set
-        ``bias_``, the constant appended to the rows."""
-        self.bias_ = resolve_bias(self.bias, X)
+    def _fit_features(self, X, zeta="param", bias="param", W=None):
+        """Draw ``random_weights_`` (or keep ``W``, drawn before) and
+        resolve the activation for ``X``; set ``bias_``, the constant
+        appended to the rows (``zeta`` and ``bias`` replace the parameters
+        when given: the cross-validation estimators' searches)."""
+        bias = self.bias if isinstance(bias, str) and bias == "param" else bias
+        self.bias_ = resolve_bias(bias, X)
         d = X.shape[1] + bool(self.bias_)
-        self.random_weights_ = sample_weights(
-            d, self.n_components, self.weights, self.random_state, dtype=X.dtype
-        )
+        if W is None or W.shape[0] != d:
+            W = sample_weights(
+                d, self.n_components, self.weights, self.random_state, dtype=X.dtype
+            )
+        self.random_weights_ = W
         zeta = self.zeta if isinstance(zeta, str) and zeta == "param" else zeta
         self._activation = get_activation(self.activation, d, zeta)
         return self

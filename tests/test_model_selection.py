@@ -15,6 +15,7 @@ from sklearn_rfnet import (
     WendlandFeatures,
 )
 from sklearn_rfnet.activations import get_activation
+from sklearn_rfnet.features import resolve_bias
 from sklearn_rfnet.model_selection import RandomFeatureRegressorCV
 
 M = 200  # width of the small problems: m > n, H_hat well conditioned
@@ -39,6 +40,9 @@ def _regressor(**params):
 
 
 def _cv(**params):
+    """The CV estimator on one bias constant (the identities below are per
+    ``H_hat``; the search over biases is tested on its own)."""
+    params = {"biases": None, **params}
     return RandomFeatureRegressorCV(population_diagnostics=False, **params)
 
 
@@ -434,3 +438,29 @@ def test_zeta_search_is_the_best_of_the_fixed_zeta_searches():
     assert len(np.unique(auto.cv_results_["param_zeta"])) == 5
     with pytest.raises(ValueError, match="zetas"):
         _cv(n_components=M, zetas=[-1.0], random_state=0).fit(X, y)
+
+
+@pytest.mark.parametrize("random_state", [0, None])
+def test_bias_search_picks_the_best_constant_on_one_W(random_state):
+    """biases="auto": three constants around bias's, one grid each; the
+    chosen (bias, alpha) is the best of the whole grid, and the model is
+    built on one W for the whole search (also with random_state=None)."""
+    X, y = _data()
+    cv = RandomFeatureRegressorCV(
+        n_components=M, random_state=random_state, population_diagnostics=False
+    ).fit(X, y)
+    res = cv.cv_results_
+    base = resolve_bias("scale", X)
+    np.testing.assert_allclose(np.unique(res["param_bias"]), [base / 2, base, 2 * base])
+    assert res["param_bias"].shape == res["param_alpha"].shape == (150,)
+    best = int(np.argmin(res["mean_squared_error"]))
+    assert cv.bias_ == res["param_bias"][best]
+    assert cv.alpha_ == res["param_alpha"][best]
+    features = WendlandFeatures(M, bias=cv.bias_).fit(X)
+    features.random_weights_ = cv.random_weights_
+    np.testing.assert_allclose(
+        features.transform(X) @ cv.coef_ + cv.intercept_, cv.predict(X), rtol=1e-10
+    )
+    if random_state is not None:  # = the search on the chosen constant alone
+        one = _cv(n_components=M, random_state=0, bias=cv.bias_, alphas=[cv.alpha_])
+        np.testing.assert_allclose(one.fit(X, y).predict(X), cv.predict(X), rtol=1e-9)
