@@ -20,7 +20,7 @@ from sklearn.base import (
 )
 from sklearn.utils import check_random_state
 
-from ._compat import Interval, StrOptions, _fit_context, check_is_fitted, validate_data
+from ._compat import Interval, StrOptions, _fit_context, validate_data
 from ._docstrings import shared_docs
 from ._operator import FeatureOperator
 from .activations import ACTIVATIONS, get_activation
@@ -369,10 +369,12 @@ class WendlandFeatures(
         self : object
             Fitted transformer.
         """
-        from . import _dask
+        from . import _dask, _xp
 
         if _dask.is_dask_collection(X):  # shape and dtype only: nothing computed
             return _dask.fit_features(self, X)
+        if _xp.namespace(X) is not None:  # array API: W moved to X's device
+            return _xp.fit_transformer(self, X)
         X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32])
         return self._fit_features(X)
 
@@ -390,11 +392,13 @@ class WendlandFeatures(
             Random features, float32 for float32 input, else float64; a
             lazy dask array (row blocks) for a dask ``X``.
         """
-        from . import _dask
+        from . import _dask, _xp
 
         if _dask.is_dask_collection(X):  # lazy, block by block
             return _dask.transform(self, X)
-        check_is_fitted(self)
+        _xp.check_namespace(self, X, "random_weights_", "transform")
+        if _xp.namespace(X) is not None:  # computed where X lives
+            return _xp.transform(self, X)
         X = validate_data(
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
         )
@@ -415,4 +419,5 @@ class WendlandFeatures(
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.array_api_support = True
         return tags
