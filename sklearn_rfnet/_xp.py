@@ -124,7 +124,8 @@ def _dtype_name(xp, dtype):
 def check_namespace(est, X, attribute, method):
     """Raise scikit-learn's error when ``X`` is not where ``est`` was fitted."""
     check_is_fitted(est)
-    check_same_namespace(X, est, attribute=attribute, method=method)
+    if attribute in est.__dict__:  # (the infinite-width models have no coef_)
+        check_same_namespace(X, est, attribute=attribute, method=method)
 
 
 def fitted_in_xp(est, attribute):
@@ -733,7 +734,8 @@ def decision(est, X):
         X = xp.astype(X, coef.dtype)
     C = coef if coef.ndim == 2 else coef[:, None]
     out = feature_map(est, X, xp, dev, est.block_size).matmat(C)
-    out = out + est.intercept_
+    b = est.intercept_
+    out = out + (b if isinstance(b, float) else xp.astype(b, out.dtype))
     if coef.ndim == 1:
         out = out[:, 0]
     if not bool(xp.all(xp.isfinite(out))):
@@ -815,5 +817,6 @@ class CVFeatures:
         C = xp.astype(C, self.feats.dtype)
         ym = xp.asarray(np.asarray(y_mean, dtype=np.float64), dtype=C.dtype,
                         device=self.dev)  # fmt: skip
-        b = _intercept(ym, self.mu, C, xp)
-        return float(b[0]) if coef.ndim == 1 else b
+        if ym.ndim == 0:
+            return float(_intercept(ym, self.mu, C, xp)[0])
+        return _intercept(ym, self.mu, C, xp)  # shape of y_mean, as numpy's
