@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.utils._array_api import _add_to_diagonal, move_to
 
 from . import _spectral
-from .diagnostics import spectral_summary
+from .diagnostics import SpectralSummary, spectral_summary
 from .solvers import (
     DirectResult,
     LandweberResult,
@@ -30,6 +30,12 @@ __all__ = ["solve_direct", "solve_landweber", "solve_ridge_loo"]
 
 # Cholesky while kappa(Gram + alpha I) stays below this (as the numpy path).
 _CHOLESKY_COND_MAX = {"float64": 1e6, "float32": 1e4}
+# Up to this order the spectrum comes from xp.linalg.eigvalsh; above, the
+# extreme eigenvalues from Lanczos on the device (as the numpy path's
+# _DENSE_SPECTRUM_MAX, where ARPACK runs), with eigvalsh as the fallback.
+_DENSE_SPECTRUM_MAX = 500
+_LANCZOS_TOL = 1e-10
+_LANCZOS_STEPS = 300
 
 
 def _dtype_name(xp, dtype):
@@ -91,9 +97,9 @@ def _solve_triangular(L, B, xp, *, upper):
     return xp.linalg.solve(L, B)
 
 
-def _cholesky_solve(A, alpha, B, xp):
-    """``(A + alpha I)^{-1} B`` for a symmetric positive definite ``A + alpha
-    I``; None on failure. ``A`` is restored before returning."""
+def _cholesky(A, alpha, xp):
+    """Lower Cholesky factor of ``A + alpha I``, or None when it fails; ``A``
+    is restored before returning."""
     if alpha:
         _add_to_diagonal(A, alpha, xp)
     try:
@@ -103,9 +109,100 @@ def _cholesky_solve(A, alpha, B, xp):
     finally:
         if alpha:
             _add_to_diagonal(A, -alpha, xp)
+    return L if bool(xp.all(xp.isfinite(L))) else None
+
+
+def _cho_solve(L, B, xp):
+    """``(L L^T)^{-1} B``: two triangular solves."""
     X = _solve_triangular(L, B, xp, upper=False)
-    X = _solve_triangular(L.T, X, xp, upper=True)
-    return X if bool(xp.all(xp.isfinite(X))) else None
+    return _solve_triangular(L.T, X, xp, upper=True)
+
+
+def _lanczos_max(matvec, p, xp, dev, dtype):
+    """The largest eigenvalue of a symmetric positive semi-definite operator.
+
+    Lanczos from ``1 / sqrt(p)`` with full reorthogonalization (two passes of
+    classical Gram-Schmidt), the products on the device and the tridiagonal
+    ``T_k`` on the host; stops when the residual ``beta_k |s_k|`` of the top
+    Ritz pair is below ``_LANCZOS_TOL`` times its value (the error of the
+    value is then far smaller), on an invariant subspace, or after
+    ``_LANCZOS_STEPS`` steps (the best Ritz value so far: a lower bound).
+    """
+    from scipy.linalg import eigh_tridiagonal
+
+    steps = min(_LANCZOS_STEPS, p)
+    Q = xp.zeros((p, steps), dtype=dtype, device=dev)
+    q = xp.ones((p,), dtype=dtype, device=dev) / math.sqrt(p)
+    diag, off = [], []
+    theta = 0.0
+    for k in range(steps):
+        Q[:, k] = q
+        w = matvec(q)
+        diag.append(float(xp.sum(w * q)))
+        Qk = Q[:, : k + 1]
+        for _ in range(2):
+            w = w - Qk @ (Qk.T @ w)
+        b = float(xp.sqrt(xp.sum(w * w)))
+        vals, vecs = eigh_tridiagonal(np.array(diag), np.array(off))
+        theta = float(vals[-1])
+        if b * abs(vecs[-1, -1]) <= _LANCZOS_TOL * abs(theta) or b == 0.0:
+            break
+        off.append(b)
+        q = w / b
+    return theta
+
+
+def _extremes(A, L0, xp):
+    """``(lambda_min, lambda_max)`` of ``A`` by Lanczos on ``A`` and on
+    ``A^{-1}`` through its Cholesky factor ``L0`` (the numpy path's
+    ``_extreme_eigenvalues`` without ARPACK)."""
+    p, dev, dt = A.shape[0], A.device, A.dtype
+    lam_max = _lanczos_max(lambda x: A @ x, p, xp, dev, dt)
+    mu = _lanczos_max(lambda x: _cho_solve(L0, x[:, None], xp)[:, 0], p, xp, dev, dt)
+    return (1.0 / mu if mu > 0 else 0.0), lam_max
+
+
+def _spectrum_and_factor(A, alpha, n, m, xp):
+    """The spectral summary of ``A`` and the Cholesky factor of ``A + alpha
+    I`` when it is well conditioned (else None).
+
+    Up to order ``_DENSE_SPECTRUM_MAX`` all eigenvalues from
+    ``xp.linalg.eigvalsh``. Above, the factor first (``p^3 / 3``), then
+    ``lambda_max`` and ``lambda_min`` by Lanczos (``O(p^2)`` per step); the
+    unshifted ``A`` is factored once more for ``lambda_min`` under a ridge,
+    whose digits ``alpha`` would hide. A singular ``A`` (``lambda_min`` at
+    the rank threshold, or no unshifted factor) takes the full
+    ``eigvalsh``, which the rank needs.
+    """
+    p = A.shape[0]
+    limit = _CHOLESKY_COND_MAX[_dtype_name(xp, A.dtype)]
+
+    def dense():
+        lam = np.sort(_to_host(xp.linalg.eigvalsh(A)))
+        summary = spectral_summary(lam, n, m, size=p)
+        lo, hi = float(lam[0]) + alpha, float(lam[-1]) + alpha
+        return summary, (hi / lo if lo > 0 else math.inf)
+
+    if p <= _DENSE_SPECTRUM_MAX:
+        summary, cond = dense()
+        L = _cholesky(A, alpha, xp) if p and cond <= limit else None
+        return summary, cond, L
+    L = _cholesky(A, alpha, xp)
+    L0 = L if (L is None or not alpha) else _cholesky(A, 0.0, xp)
+    if L0 is None:
+        summary, cond = dense()
+    else:
+        lam_min, lam_max = _extremes(A, L0, xp)
+        del L0
+        thr = spectral_summary([lam_max], n, m, size=p).threshold
+        if lam_min > thr:
+            summary = SpectralSummary(
+                lam_min, lam_max, lam_min, lam_max / lam_min, p, thr
+            )
+            cond = (lam_max + alpha) / (lam_min + alpha)
+        else:
+            summary, cond = dense()
+    return summary, cond, (L if cond <= limit else None)
 
 
 def _intercept(y_mean, mu, coef, xp):
@@ -166,15 +263,12 @@ def solve_direct(feats, Y, alpha, *, fit_intercept=False):
     Yc, y_mean = _center(Y2, fit_intercept, xp)
     A, rhs, full, finish = _system(feats, Yc, fit_intercept)
     p = A.shape[0]
-    lam = np.sort(_to_host(xp.linalg.eigvalsh(A)))
-    summary = spectral_summary(lam, n, m, size=p)
     alpha = float(alpha)
-    lo = float(lam[0]) + alpha if lam.size else 0.0
-    hi = float(lam[-1]) + alpha if lam.size else 0.0
-    cond = hi / lo if lo > 0 else math.inf
-    C = None
-    if p and cond <= _CHOLESKY_COND_MAX[_dtype_name(xp, A.dtype)]:
-        C = _cholesky_solve(A, alpha, rhs, xp)
+    summary, cond, L = _spectrum_and_factor(A, alpha, n, m, xp)
+    C = None if L is None else _cho_solve(L, rhs, xp)
+    del L
+    if C is not None and not bool(xp.all(xp.isfinite(C))):
+        C = None
     method = "cholesky"
     if C is None:  # ill-conditioned: the pseudo-inverse from eigh
         method = "eigh"
@@ -183,8 +277,8 @@ def solve_direct(feats, Y, alpha, *, fit_intercept=False):
         gains = _spectral.ridge_gains(_to_host(lam_e), [alpha], summary.threshold)[0]
         g = xp.asarray(gains, dtype=U.dtype, device=feats.dev)
         C = U @ (g[:, None] * (U.T @ rhs))
-        rank = max(summary.rank, 1)
-        cond = (summary.lambda_max + alpha) / (lam[-rank] + alpha) if p else 1.0
+        lam_kept = summary.lambda_min_nonzero if summary.rank else 0.0
+        cond = (summary.lambda_max + alpha) / (lam_kept + alpha) if p else 1.0
         del U
     coef, mu = finish(full(C))
     intercept = _intercept(y_mean, mu, coef, xp)

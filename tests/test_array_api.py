@@ -22,7 +22,7 @@ from sklearn_rfnet import (
     WendlandFeatures,
     _xp,
 )
-from sklearn_rfnet.exceptions import RankDeficiencyWarning
+from sklearn_rfnet.exceptions import InterpolationPeakWarning, RankDeficiencyWarning
 
 xps = pytest.importorskip("array_api_strict")
 
@@ -373,4 +373,35 @@ def test_mixed_namespace_targets(data):
     with sklearn.config_context(array_api_dispatch=True):
         twin = RandomFeatureRegressor(random_state=0).fit(xps.asarray(X), y)
     assert_in(twin.coef_, xps, xps.Device("CPU_DEVICE"))
+    assert rel(ref.coef_, twin.coef_) < 1e-10
+
+
+@pytest.mark.parametrize("ns", ["array_api_strict", "torch"])
+@pytest.mark.parametrize("m", [400, 30], ids=["dual", "primal"])
+@pytest.mark.parametrize("alpha", [0.0, 1e-3])
+def test_lanczos_extremes_match_eigvalsh(data, ns, m, alpha, monkeypatch):
+    """Above _DENSE_SPECTRUM_MAX the direct solver factors first and takes
+    lambda_min, lambda_max by Lanczos on the device: the same diagnostics
+    and coefficients as numpy's full eigvalsh."""
+    from sklearn_rfnet import _xp_solvers
+
+    monkeypatch.setattr(_xp_solvers, "_DENSE_SPECTRUM_MAX", 8)
+    calls = []
+    lanczos = _xp_solvers._lanczos_max
+    monkeypatch.setattr(
+        _xp_solvers,
+        "_lanczos_max",
+        lambda *a: calls.append(1) or lanczos(*a),
+    )
+    xp, dev = _namespace(ns, "CPU_DEVICE" if ns == "array_api_strict" else "cpu")
+    X, y, _ = data
+    est = RandomFeatureRegressor(n_components=m, alpha=alpha, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InterpolationPeakWarning)
+        ref, twin = _fit_both(est, X, y, xp, dev)
+    assert len(calls) == 2  # lambda_max, then lambda_min through the factor
+    assert twin.solver_ == ref.solver_
+    for name in ("lambda_min_", "lambda_max_", "condition_number_"):
+        assert getattr(twin, name) == pytest.approx(getattr(ref, name), rel=1e-8)
+    assert twin.rank_ == ref.rank_
     assert rel(ref.coef_, twin.coef_) < 1e-10
