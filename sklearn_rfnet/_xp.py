@@ -19,10 +19,12 @@ hot path):
   (rank, condition number) and the Landweber loss curve and stopping step;
   the labels of the classifiers are encoded with numpy (``classes_`` may be
   strings);
-* LAPACK's condition estimator (``dpocon``) and the TSQR + LSQR fallback have
-  no array API equivalent: the direct solver factors ``Gram + alpha I`` by
-  Cholesky while its condition number, from ``xp.linalg.eigvalsh``, is below
-  ``1e6`` (``solver_`` ``"<regime>-cholesky"``), and otherwise takes the
+* LAPACK's condition estimator (``dpocon``), ARPACK and the TSQR + LSQR
+  fallback have no array API equivalent: the direct solver factors
+  ``Gram + alpha I`` by Cholesky and takes ``lambda_min`` and ``lambda_max``
+  from ``xp.linalg.eigvalsh`` up to order 500, above it by Lanczos on the
+  device (``_xp_solvers``); it keeps the factor while the condition number is
+  below ``1e6`` (``solver_`` ``"<regime>-cholesky"``), and otherwise takes the
   pseudo-inverse from ``xp.linalg.eigh`` (``"<regime>-eigh"``; accuracy
   ``eps kappa(Gram)`` where TSQR reaches ``eps kappa(Z)``);
 * the population diagnostics (lazy, scipy quadrature) use a numpy copy of
