@@ -302,7 +302,6 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         and cached.
         """
         self._population = None  # None: not computed -> the attributes are None
-        X = _xp.to_numpy(X)  # array API input: a host copy of the n x d inputs
         n = X.shape[0]
         wanted = self.population_diagnostics
         if wanted == "auto":
@@ -310,6 +309,7 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         # H (eq. 2.7) is defined for points on the sphere
         if not wanted or not self.normalize:
             return
+        X = _xp.to_numpy(X)  # array API input: a host copy of the n x d inputs
         Xt = prepare_inputs(X, normalize=True, bias=self.bias)
         Xt = Xt.toarray() if sp.issparse(Xt) else Xt
         if not np.all(np.any(Xt != 0, axis=1)):

@@ -126,12 +126,6 @@ def check_namespace(est, X, attribute, method):
         check_same_namespace(X, est, attribute=attribute, method=method)
 
 
-def fitted_in_xp(est, attribute):
-    """Whether the fitted ``attribute`` is an array of a non-numpy namespace."""
-    value = est.__dict__.get(attribute)
-    return value is not None and not isinstance(value, np.ndarray | float)
-
-
 # --------------------------------------------------------------------------
 # Features in xp
 
