@@ -405,3 +405,17 @@ def test_lanczos_extremes_match_eigvalsh(data, ns, m, alpha, monkeypatch):
         assert getattr(twin, name) == pytest.approx(getattr(ref, name), rel=1e-8)
     assert twin.rank_ == ref.rank_
     assert rel(ref.coef_, twin.coef_) < 1e-10
+
+
+@pytest.mark.parametrize("name", ["wendland0", "wendland2", "relu", "swish"])
+@pytest.mark.parametrize("zeta", [None, "scale", 0.9])
+def test_builtin_activations_in_namespace(name, zeta):
+    """Each built-in activation's xp form equals its in-place numpy kernel,
+    inside [-1, 1] and beyond it (Gaussian weights, rounding)."""
+    from sklearn_rfnet.activations import get_activation
+
+    act = get_activation(name, d=7, zeta=zeta)
+    z = np.linspace(-3.0, 3.0, 6001)
+    out = _xp.activate(act, xps.asarray(z), xps)
+    assert isinstance(out, type(xps.asarray(z)))
+    np.testing.assert_allclose(host(out), act(z.copy()), rtol=1e-13, atol=1e-300)
