@@ -174,7 +174,8 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         X : {array-like, sparse matrix, dask array} of shape (n_samples, \
                 n_features)
             Training data. With dask arrays the regressor and the
-            classifier fit on the workers.
+            classifier fit on the workers; with an array of another namespace
+            (torch, cupy) under ``array_api_dispatch``, on its device.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Targets; for the classifiers, class labels (numbers or
             strings) of shape (n_samples,), at least two distinct.
@@ -216,7 +217,8 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            Predictions; a lazy dask array for a dask ``X``.
+            Predictions; a lazy dask array for a dask ``X``, an array of
+            ``X``'s namespace and device under ``array_api_dispatch``.
         """
         if _dask.is_dask_collection(X):
             return _dask.decision(self, X)

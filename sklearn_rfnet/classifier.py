@@ -63,7 +63,8 @@ class _OneVsRestOutputMixin:
             ``gamma(X_tilde W) coef_ / sqrt(m) + intercept_``. For two
             classes, one score per sample, positive for ``classes_[1]``;
             otherwise one column per class, in the order of ``classes_``.
-            A lazy dask array for a dask ``X``.
+            A lazy dask array for a dask ``X``; an array of ``X``'s
+            namespace and device under ``array_api_dispatch``.
         """
         if _dask.is_dask_collection(X):
             return _dask.decision(self, X)

@@ -390,7 +390,8 @@ class WendlandFeatures(
         -------
         Z : ndarray of shape (n_samples, n_components)
             Random features, float32 for float32 input, else float64; a
-            lazy dask array (row blocks) for a dask ``X``.
+            lazy dask array (row blocks) for a dask ``X``; an array of
+            ``X``'s namespace and device under ``array_api_dispatch``.
         """
         from . import _dask, _xp
 
