@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from scipy.linalg import LinAlgWarning
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from . import _dask
+from . import _dask, _xp
 from ._compat import Interval, StrOptions, _fit_context, check_is_fitted, validate_data
 from ._mixed import solve_direct_mixed, solve_ridge_loo_mixed
 from .diagnostics import population_spectrum, required_width
@@ -174,7 +174,8 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         X : {array-like, sparse matrix, dask array} of shape (n_samples, \
                 n_features)
             Training data. With dask arrays the regressor and the
-            classifier fit on the workers.
+            classifier fit on the workers; with an array of another namespace
+            (torch, cupy) under ``array_api_dispatch``, on its device.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Targets; for the classifiers, class labels (numbers or
             strings) of shape (n_samples,), at least two distinct.
@@ -192,6 +193,8 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
             if classifier:  # on the workers; X never gathered
                 return _dask.fit_classifier(self, X, y, _encode)
             return _dask.fit(self, X, y)
+        if _xp.namespace(X) is not None:  # array API input: fit where X lives
+            return _xp.fit(self, X, y, classifier)
         X, y = validate_data(
             self,
             X,
@@ -214,10 +217,12 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            Predictions; a lazy dask array for a dask ``X``.
+            Predictions; a lazy dask array for a dask ``X``, an array of
+            ``X``'s namespace and device under ``array_api_dispatch``.
         """
         if _dask.is_dask_collection(X):
             return _dask.decision(self, X)
+        _xp.check_namespace(self, X, "coef_", "predict")
         return self._decision(X)
 
     # fit runs on the dask workers for dask input (the CV estimators refuse it)
@@ -233,6 +238,11 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
 
     def _fit_last_layer(self, X, Y):
         """The paper's recipe: draw W, build Z, solve (2.4), keep diagnostics."""
+        if _xp.namespace(X) is not None:  # the same recipe in X's namespace
+            shape, result = _xp.fit_last_layer(self, X, Y)
+            _warn_float32_conditioning(_xp.numpy_dtype(X), result)
+            self._warn_interpolation_peak(shape)
+            return self
         self._fit_features(X)
         op = self._feature_map(X, self.block_size)
         result = _SOLVERS[self.solver](self, op, Y)
@@ -301,6 +311,7 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         # H (eq. 2.7) is defined for points on the sphere
         if not wanted or not self.normalize:
             return
+        X = _xp.to_numpy(X)  # array API input: a host copy of the n x d inputs
         Xt = prepare_inputs(X, normalize=True, bias=self.bias_)
         Xt = Xt.toarray() if sp.issparse(Xt) else Xt
         if not np.all(np.any(Xt != 0, axis=1)):
@@ -384,6 +395,8 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
     def _decision(self, X):
         """``gamma(X_tilde W) coef_ / sqrt(m) + intercept_`` for a new ``X``."""
         check_is_fitted(self)
+        if _xp.namespace(X) is not None:
+            return _xp.decision(self, X)
         X = validate_data(
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
         )
@@ -401,6 +414,7 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.array_api_support = True
         if not isinstance(self, ClassifierMixin):
             tags.target_tags.multi_output = True
         return tags

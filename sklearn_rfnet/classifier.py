@@ -7,7 +7,7 @@ from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.multiclass import check_classification_targets
 
-from . import _dask
+from . import _dask, _xp
 from ._base import _BaseRandomFeatureModel
 from ._docstrings import for_classifier, section
 from .regressor import RandomFeatureRegressor
@@ -63,10 +63,12 @@ class _OneVsRestOutputMixin:
             ``gamma(X_tilde W) coef_ / sqrt(m) + intercept_``. For two
             classes, one score per sample, positive for ``classes_[1]``;
             otherwise one column per class, in the order of ``classes_``.
-            A lazy dask array for a dask ``X``.
+            A lazy dask array for a dask ``X``; an array of ``X``'s
+            namespace and device under ``array_api_dispatch``.
         """
         if _dask.is_dask_collection(X):
             return _dask.decision(self, X)
+        _xp.check_namespace(self, X, "coef_", "decision_function")
         return self._decision(X)
 
     def predict(self, X):
@@ -82,9 +84,13 @@ class _OneVsRestOutputMixin:
         y_pred : ndarray of shape (n_samples,)
             Predicted labels, drawn from ``classes_``.
         """
+        if not _dask.is_dask_collection(X):
+            _xp.check_namespace(self, X, "coef_", "predict")
         scores = self.decision_function(X)  # checks that the model is fitted
         if _dask.is_dask_collection(scores):
             return _dask.labels(self.classes_, scores, _labels_from_scores)
+        if _xp.namespace(scores) is not None:
+            return _xp.labels(self.classes_, scores)
         return _labels_from_scores(self.classes_, scores)
 
     def score(self, X, y, sample_weight=None):

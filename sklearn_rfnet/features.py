@@ -21,7 +21,7 @@ from sklearn.base import (
 )
 from sklearn.utils import check_random_state
 
-from ._compat import Interval, StrOptions, _fit_context, check_is_fitted, validate_data
+from ._compat import Interval, StrOptions, _fit_context, validate_data
 from ._docstrings import shared_docs
 from ._operator import FeatureOperator
 from .activations import ACTIVATIONS, get_activation
@@ -273,6 +273,11 @@ def resolve_bias(bias, X):
     (2.8284, 1.0)
     """
     if isinstance(bias, str):  # "scale"
+        from . import _xp
+
+        ns = _xp.namespace(X)
+        if ns is not None:  # array API input: reduced on its device
+            return _xp.resolve_bias(bias, X, *ns)
         if sp.issparse(X):
             mean = float(X.mean())
             var = float(X.multiply(X).mean()) - mean * mean
@@ -435,10 +440,12 @@ class WendlandFeatures(
         self : object
             Fitted transformer.
         """
-        from . import _dask
+        from . import _dask, _xp
 
         if _dask.is_dask_collection(X):  # shape and dtype only: nothing computed
             return _dask.fit_features(self, X)
+        if _xp.namespace(X) is not None:  # array API: W moved to X's device
+            return _xp.fit_transformer(self, X)
         X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32])
         return self._fit_features(X)
 
@@ -454,13 +461,16 @@ class WendlandFeatures(
         -------
         Z : ndarray of shape (n_samples, n_components)
             Random features, float32 for float32 input, else float64; a
-            lazy dask array (row blocks) for a dask ``X``.
+            lazy dask array (row blocks) for a dask ``X``; an array of
+            ``X``'s namespace and device under ``array_api_dispatch``.
         """
-        from . import _dask
+        from . import _dask, _xp
 
         if _dask.is_dask_collection(X):  # lazy, block by block
             return _dask.transform(self, X)
-        check_is_fitted(self)
+        _xp.check_namespace(self, X, "random_weights_", "transform")
+        if _xp.namespace(X) is not None:  # computed where X lives
+            return _xp.transform(self, X)
         X = validate_data(
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
         )
@@ -481,4 +491,5 @@ class WendlandFeatures(
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.array_api_support = True
         return tags

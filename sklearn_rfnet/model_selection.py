@@ -34,6 +34,7 @@ from scipy import linalg
 from sklearn.base import ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.model_selection import check_cv
 
+from . import _xp
 from ._base import _BaseRandomFeatureModel
 from ._compat import StrOptions
 from ._cv import _fold_squared_errors, _loo_squared_errors, _warn_loo_cost
@@ -380,7 +381,7 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
                 coef,
                 summary,
                 "dual-eigh",
-                intercept=_intercept(op, coef, y_mean if center else None),
+                intercept=_cv_intercept(op, coef, y_mean if center else None),
                 ridge=float(abs_grid[k]),
             )
             self.alpha_ = float(best)
@@ -405,9 +406,10 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
                 lam,
                 "max_iter",
                 "dual-landweber",
-                _intercept(op, coef, y_mean if center else None),
+                _cv_intercept(op, coef, y_mean if center else None),
             )
         self._store(result)
+        _xp.move_fitted(self, X)  # array API input: coef_ and co. on X's device
         self._store_population(X)
         if self.verbose:
             print(
@@ -457,13 +459,17 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
             k = 0 if self.activation == "wendland0" else 2
             zeta = scale_zeta(wendland_exponent(d, k), zeta[1])
         W = getattr(self, "random_weights_", None)  # drawn once per search
-        self._fit_features(X, zeta=zeta, bias=bias, W=W)
-        # Z in float64 even for float32 X: a float32 H_hat has errors of
-        # 1e-7 lambda_max, which would decide the small alphas.
-        op = self._feature_map(X.astype(np.float64, copy=False), self.block_size)
+        if _xp.namespace(X) is not None:  # H_hat on X's device, search on host
+            op = _xp.CVFeatures(self, X, zeta, bias, center, W)
+            H = op.H
+        else:
+            self._fit_features(X, zeta=zeta, bias=bias, W=W)
+            # Z in float64 even for float32 X: a float32 H_hat has errors of
+            # 1e-7 lambda_max, which would decide the small alphas.
+            op = self._feature_map(X.astype(np.float64, copy=False), self.block_size)
+            op.center = center  # H is then P H_hat P, and op.mean_raw is set
+            H = op.gram(regime="dual")[0]  # n x n whatever the width: folds need it
         m = op.shape[1]
-        op.center = center  # H is then P H_hat P, and op.mean_raw is set
-        H = op.gram(regime="dual")[0]  # n x n whatever the width: folds need it
         scale = float(self._ridge(1.0))  # the unit of alpha: phi(1)
         tic = time.perf_counter()
         lam, U = _centered_eigh(H, center)
@@ -607,8 +613,17 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
     def _coef(op, U, gains, P, y, dtype):
         """``coef = Z^T U diag(gains) U^T y``: the one more pass over ``Z``."""
         C = U @ (gains[:, None] * P)
+        if isinstance(op, _xp.CVFeatures):  # Z^T C on X's device
+            return op.coef(C, np.shape(y))
         coef = op.rmatmat(C.reshape((C.shape[0],) + np.shape(y)[1:]))
         return np.asarray(coef, dtype=dtype)
+
+
+def _cv_intercept(op, coef, y_mean):
+    """``mean(y) - mean(Z)^T coef``, on the device for array API input."""
+    if isinstance(op, _xp.CVFeatures):
+        return op.intercept(coef, y_mean)
+    return _intercept(op, coef, y_mean)
 
 
 class RandomFeatureClassifierCV(

@@ -1,8 +1,13 @@
 import os
 
-import matplotlib
-import numpy as np
-import pytest
+# scikit-learn's array API dispatch (tests/test_array_api.py and the
+# estimator checks of tests/test_common.py) needs scipy's, which is read when
+# scipy is first imported: before anything imports it.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+import matplotlib  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 matplotlib.use("Agg")
 

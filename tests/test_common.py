@@ -237,3 +237,24 @@ def test_regressors_train_data_fitted_with_the_checks_alpha(activation):
         assert default.fit(X, y).score(X, y) > 0.5
         assert forced.fit(X, y).score(X, y) > 0.5
     assert forced.alpha_ == 0.01 and 0 < default.alpha_ <= 10
+
+
+ARRAY_API_ESTIMATORS = [
+    "WendlandFeatures",
+    "RandomFeatureRegressor",
+    "RandomFeatureClassifier",
+    "RandomFeatureRegressorCV",
+    "RandomFeatureClassifierCV",
+]
+
+
+@pytest.mark.parametrize("name", ARRAY_API_ESTIMATORS)
+def test_array_api_tag(name):
+    """The estimators that compute in the input's namespace say so: with the
+    tag, ``test_sklearn_compatible_estimator`` runs scikit-learn's array API
+    checks on them (``check_array_api_input`` for array-api-strict and torch
+    on every available device, mixed inputs, ``check_array_api_same_namespace``);
+    without it, only the numpy smoke check."""
+    from sklearn.utils import get_tags
+
+    assert get_tags(ESTIMATORS[name]()).array_api_support is True
