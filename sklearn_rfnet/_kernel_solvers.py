@@ -470,13 +470,7 @@ def kernel_landweber(
     """
     H = np.asarray(H, dtype=np.float64)
     Yr, y_mean, lam, U, summary = _decompose(H, Y, fit_intercept)
-    eta_max = 2.0 / summary.lambda_max if summary.lambda_max > 0 else math.inf
-    eta = _spectral.landweber_step(summary, step_size)
-    if not isinstance(step_size, str | None) and not 0.0 < eta < eta_max:
-        raise ValueError(
-            f"step_size={eta:.6g} is not in (0, 2 / lambda_max) = "
-            f"(0, {eta_max:.6g}): gradient descent would diverge (Theorem 4.3)."
-        )
+    eta = _spectral.checked_landweber_step(summary, step_size)
     # scale y by its largest entry: no overflow in norms or squares
     y_scale = float(np.max(np.abs(Yr))) if Yr.size else 0.0
     Ys = Yr / y_scale if y_scale > 0 else Yr

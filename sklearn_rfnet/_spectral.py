@@ -24,6 +24,7 @@ import numpy as np
 __all__ = [
     "landweber_curve",
     "landweber_filter",
+    "checked_landweber_step",
     "landweber_gains",
     "landweber_residuals",
     "landweber_step",
@@ -98,6 +99,43 @@ def landweber_step(summary, step_size=None):
     if step_size == "optimal":
         return optimal_step_size(summary.lambda_min_nonzero, summary.lambda_max)
     return 1.0 / summary.lambda_max
+
+
+def checked_landweber_step(summary, step_size=None):
+    """:func:`landweber_step`, with a given number checked for convergence.
+
+    Parameters
+    ----------
+    summary : SpectralSummary
+        Spectrum of the Gram matrix.
+    step_size : float, "optimal" or None, default=None
+        As in :func:`landweber_step`.
+
+    Returns
+    -------
+    eta : float
+
+    Raises
+    ------
+    ValueError
+        When a number is not in ``(0, 2 / lambda_max)``, where gradient
+        descent diverges (Theorem 4.3).
+
+    Examples
+    --------
+    >>> from sklearn_rfnet.diagnostics import spectral_summary
+    >>> s = spectral_summary([1.0, 4.0], 2, 2)
+    >>> checked_landweber_step(s), checked_landweber_step(s, 0.4)
+    (0.25, 0.4)
+    """
+    eta = landweber_step(summary, step_size)
+    eta_max = 2.0 / summary.lambda_max if summary.lambda_max > 0 else math.inf
+    if not isinstance(step_size, str | None) and not 0.0 < eta < eta_max:
+        raise ValueError(
+            f"step_size={eta:.6g} is not in (0, 2 / lambda_max) = "
+            f"(0, {eta_max:.6g}): gradient descent would diverge (Theorem 4.3)."
+        )
+    return eta
 
 
 def landweber_gains(lam, eta, ks):

@@ -402,13 +402,7 @@ def solve_landweber(
     lam_h = _to_host(lam)
     p = lam_h.size
     summary = spectral_summary(lam_h, n, m, size=p)
-    eta_max = 2.0 / summary.lambda_max if summary.lambda_max > 0 else math.inf
-    eta = _spectral.landweber_step(summary, step_size)
-    if not isinstance(step_size, str | None) and not 0.0 < eta < eta_max:
-        raise ValueError(
-            f"step_size={eta:.6g} is not in (0, 2 / lambda_max) = "
-            f"(0, {eta_max:.6g}): gradient descent would diverge (Theorem 4.3)."
-        )
+    eta = _spectral.checked_landweber_step(summary, step_size)
     n_eff = n - bool(fit_intercept)
     if summary.rank < min(n_eff, m):
         _warn_conditioning(

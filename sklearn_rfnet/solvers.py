@@ -573,13 +573,7 @@ def _landweber_from_gram(op, G, ZtY, targets, step_size, max_iter, tol, verbose,
     summary = spectral_summary(
         _undeflate(lam, deflation), n, m, size=p - (deflation is not None)
     )
-    eta_max = 2.0 / summary.lambda_max if summary.lambda_max > 0 else math.inf
-    eta = _spectral.landweber_step(summary, step_size)
-    if not isinstance(step_size, str | None) and not 0.0 < eta < eta_max:
-        raise ValueError(
-            f"step_size={eta:.6g} is not in (0, 2 / lambda_max) = "
-            f"(0, {eta_max:.6g}): gradient descent would diverge (Theorem 4.3)."
-        )
+    eta = _spectral.checked_landweber_step(summary, step_size)
     n_eff = n - bool(op.center)  # rows of Z_c span at most n - 1
     if warn and summary.rank < min(n_eff, m):
         _warn_conditioning(
