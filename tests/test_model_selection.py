@@ -40,9 +40,6 @@ def _regressor(**params):
 
 
 def _cv(**params):
-    """The CV estimator on one bias constant (the identities below are per
-    ``H_hat``; the search over biases is tested on its own)."""
-    params = {"biases": None, **params}
     return RandomFeatureRegressorCV(population_diagnostics=False, **params)
 
 
@@ -447,7 +444,10 @@ def test_bias_search_picks_the_best_constant_on_one_W(random_state):
     built on one W for the whole search (also with random_state=None)."""
     X, y = _data()
     cv = RandomFeatureRegressorCV(
-        n_components=M, random_state=random_state, population_diagnostics=False
+        n_components=M,
+        biases="auto",
+        random_state=random_state,
+        population_diagnostics=False,
     ).fit(X, y)
     res = cv.cv_results_
     base = resolve_bias("scale", X)
