@@ -15,7 +15,7 @@ from ._compat import _fit_context, check_is_fitted, validate_data
 from ._docstrings import shared_docs
 from .activations import get_activation
 from .classifier import _encode_labels, _OneVsRestOutputMixin
-from .diagnostics import population_spectrum, required_width
+from .diagnostics import required_width
 from .features import resolve_bias
 from .kernels import InfiniteWidthKernel
 
@@ -50,8 +50,8 @@ def _fit_direct(est, H, Y):
         est.alpha_ = float(AUTO_ALPHAS[int(np.argmin(result.loo_errors))])
         return result
     est.alpha_ = float(est.alpha)
-    return _kernel_solvers.kernel_ridge(
-        H, Y, est._ridge(est.alpha), fit_intercept=est.fit_intercept
+    return _kernel_solvers.kernel_ridge(  # the spectrum of H: on first access
+        H, Y, est._ridge(est.alpha), fit_intercept=est.fit_intercept, spectrum=False
     )
 
 
@@ -74,6 +74,13 @@ def _fit_landweber(est, H, Y):
 
 
 _SOLVERS = {"direct": _fit_direct, "landweber": _fit_landweber}
+_DIAGNOSTICS = (
+    "lambda_min_",
+    "lambda_max_",
+    "condition_number_",
+    "rank_",
+    "required_width_",
+)
 
 
 class _BaseInfiniteWidthModel(BaseEstimator):
@@ -164,19 +171,64 @@ class _BaseInfiniteWidthModel(BaseEstimator):
             self.n_iter_ = 1
             for name in ("loss_curve_", "step_size_"):
                 self.__dict__.pop(name, None)
-        # diagnostics of H itself (eq. 2.7): the solver saw P H P with an
-        # intercept, whose spectrum is not H's
-        spec = population_spectrum(H) if result.centered else result.spectrum
-        self.lambda_min_ = spec.lambda_min
-        self.lambda_max_ = spec.lambda_max
-        self.condition_number_ = spec.condition_number
-        self.rank_ = spec.rank
-        self.required_width_ = None
-        if self.weights == "sphere":  # Lemma 2.4 is for weights on the sphere
-            self.required_width_ = required_width(
-                X.shape[0], spec.lambda_min, self._activation.C, self.delta
-            )
+        # diagnostics of H itself (eq. 2.7): from the fit when it gave them
+        # (the eigendecomposition of H), else on first access (the solver saw
+        # P H P with an intercept, whose spectrum is not H's; the Cholesky
+        # path computes none: a fifth to a half of a fixed-alpha fit)
+        for name in _DIAGNOSTICS:
+            self.__dict__.pop(name, None)  # from an earlier fit
+        spec = None if result.centered else result.spectrum
+        self._h_diagnostics = {
+            "spectrum": spec,
+            "n": X.shape[0],
+            "C": self._activation.C,
+            "delta": self.delta,
+            "weights": self.weights,
+        }
         return self
+
+    def _diagnostic(self, name):
+        """One diagnostic of ``H``, computing the spectrum on first use."""
+        try:
+            state = self.__dict__["_h_diagnostics"]
+        except KeyError:  # not fitted: hasattr() must say False
+            raise AttributeError(name) from None
+        if state["spectrum"] is None:
+            H = self.kernel_(self.X_fit_).astype(np.float64, copy=False)
+            state["spectrum"] = _kernel_solvers._spectrum_of(H)
+        spec = state["spectrum"]
+        if name == "required_width_":
+            if state["weights"] != "sphere":  # Lemma 2.4: weights on the sphere
+                return None
+            return required_width(
+                state["n"], spec.lambda_min, state["C"], state["delta"]
+            )
+        return getattr(spec, name[:-1])
+
+    @property
+    def lambda_min_(self):
+        """Smallest eigenvalue of ``H`` (see the class docstring)."""
+        return self._diagnostic("lambda_min_")
+
+    @property
+    def lambda_max_(self):
+        """Largest eigenvalue of ``H`` (see the class docstring)."""
+        return self._diagnostic("lambda_max_")
+
+    @property
+    def condition_number_(self):
+        """``kappa(H)`` (see the class docstring)."""
+        return self._diagnostic("condition_number_")
+
+    @property
+    def rank_(self):
+        """Numerical rank of ``H`` (see the class docstring)."""
+        return self._diagnostic("rank_")
+
+    @property
+    def required_width_(self):
+        """The width of Lemma 2.4 (see the class docstring)."""
+        return self._diagnostic("required_width_")
 
     def _decision(self, X):
         """``k(X, X_fit_) dual_coef_ + intercept_``."""

@@ -186,7 +186,7 @@ def _warn_minimum_norm(summary, n, fit_intercept):
         )
 
 
-def _ridge_cholesky(H, Y, alpha, fit_intercept):
+def _ridge_cholesky(H, Y, alpha, fit_intercept, spectrum=True):
     """Ridge by Cholesky while the system is well conditioned, else None.
 
     The fast path of :func:`~sklearn_rfnet.solvers.solve_direct`, from its
@@ -242,8 +242,10 @@ def _ridge_cholesky(H, Y, alpha, fit_intercept):
         C -= C.mean(axis=0)  # exactly on 1^perp, as the exact solution
         b = y_mean - H.mean(axis=0) @ C
     del factor, G
-    summary = _spectrum_of(H)
-    cond = (summary.lambda_max + alpha) / (summary.lambda_min + alpha)
+    summary, cond = None, None
+    if spectrum:
+        summary = _spectrum_of(H)
+        cond = (summary.lambda_max + alpha) / (summary.lambda_min + alpha)
     b = _bias(b, Y, fit_intercept)
     result = DirectResult(_shape(C, Y), summary, "kernel-cholesky", cond, 0, b, alpha)
     result.centered = False
@@ -274,7 +276,7 @@ def _spectrum_of(H):
     return spectral_summary(_all_eigenvalues(factor), n, n)
 
 
-def kernel_ridge(H, Y, alpha=0.0, *, fit_intercept=False, warn=True):
+def kernel_ridge(H, Y, alpha=0.0, *, fit_intercept=False, warn=True, spectrum=True):
     """Kernel ridge on ``H``: the infinite-width limit of :func:`solve_direct`.
 
     Solves ``min ||y - H C - b 1||^2 + alpha C^T H C`` (``b = 0`` without
@@ -301,6 +303,11 @@ def kernel_ridge(H, Y, alpha=0.0, *, fit_intercept=False, warn=True):
         Unpenalized output bias ``b = mean(y) - mean(H C)``.
     warn : bool, default=True
         For ``alpha = 0``: warn when ``H`` is singular or ill-conditioned.
+    spectrum : bool, default=True
+        Compute the spectral summary of ``H`` on the Cholesky path
+        (:func:`_spectrum_of`); with ``False`` that path returns
+        ``spectrum=None`` and ``error_condition=None`` (the estimators
+        compute it on first access).
 
     Returns
     -------
@@ -321,7 +328,7 @@ def kernel_ridge(H, Y, alpha=0.0, *, fit_intercept=False, warn=True):
         raise ValueError(f"alpha must be a finite number >= 0, got {alpha!r}.")
     H = np.asarray(H, dtype=np.float64)
     if alpha > 0:
-        fast = _ridge_cholesky(H, Y, alpha, fit_intercept)
+        fast = _ridge_cholesky(H, Y, alpha, fit_intercept, spectrum)
         if fast is not None:
             return fast
         summary, fit, _ = _ridge_paths(H, Y, [alpha], fit_intercept)

@@ -523,6 +523,23 @@ def test_fitted_attributes_documented_and_set():
     for solver in ("direct", "landweber"):
         reg = InfiniteWidthRegressor(solver=solver, max_iter=5, tol=0).fit(X, y)
         fitted = {k for k in vars(reg) if k.endswith("_") and not k.startswith("_")}
+        lazy = {  # the diagnostics of H, computed on first access
+            k
+            for klass in InfiniteWidthRegressor.__mro__
+            for k, v in vars(klass).items()
+            if isinstance(v, property)
+            and k.endswith("_")
+            and not k.startswith("_")
+            and hasattr(reg, k)
+        }
+        assert lazy == {
+            "lambda_min_",
+            "lambda_max_",
+            "condition_number_",
+            "rank_",
+            "required_width_",
+        }
+        fitted |= lazy
         doc = inspect.getdoc(InfiniteWidthRegressor)
         block = doc.split("Attributes\n----------\n", 1)[1].split("See Also")[0]
         documented = set(re.findall(r"^(\w+_) :", block, flags=re.M))
@@ -597,3 +614,25 @@ def test_kernel_spectrum_from_cholesky_matches_eigvalsh(decay):
     assert abs(got.lambda_max - ref[-1]) < 1e-13 * ref[-1]
     expected_rank = n - 5 if decay == 0.0 else n
     assert got.rank == expected_rank
+
+
+def test_diagnostics_of_H_are_computed_on_first_access():
+    """A fixed-alpha fit solves by Cholesky without the spectrum of H; the
+    diagnostics come on first access, equal to eigvalsh's, and are cached.
+    Before fit they do not exist."""
+    from scipy import linalg
+
+    X, y = _data(n=60)
+    assert not hasattr(InfiniteWidthRegressor(), "lambda_min_")
+    reg = InfiniteWidthRegressor(alpha=1e-2).fit(X, y)
+    assert reg.solver_ == "kernel-cholesky"
+    assert reg._h_diagnostics["spectrum"] is None  # nothing computed yet
+    lam = linalg.eigvalsh(_H(X))
+    assert reg.lambda_min_ == pytest.approx(lam[0], rel=1e-6)
+    assert reg.lambda_max_ == pytest.approx(lam[-1], rel=1e-12)
+    assert reg._h_diagnostics["spectrum"] is not None  # cached
+    assert reg.rank_ == 60
+    # a refit with alpha="auto" has them from its eigendecomposition of H
+    reg.set_params(alpha="auto").fit(X, y)
+    assert reg._h_diagnostics["spectrum"] is not None
+    assert reg.lambda_max_ == pytest.approx(lam[-1], rel=1e-12)
