@@ -203,7 +203,9 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
         rows; ``solver_ = "primal-eigh-gcv"``); an ill-conditioned ``alpha=0``
         problem is solved from the eigenpairs of ``Z^T Z``
         (``solver_ = "primal-eigh"``, with a warning) instead of a TSQR of
-        ``Z``; the population diagnostics are None.
+        ``Z``; the population diagnostics are None; ``bias="scale"`` is
+        resolved on the first batch and kept (``bias_``; pass a number for
+        a constant independent of the batches).
 
         Parameters
         ----------
