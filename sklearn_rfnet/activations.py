@@ -25,6 +25,7 @@ Integer powers are taken by repeated multiplication, never ``pow``.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -492,14 +493,7 @@ class Activation:
         >>> round(get_activation("relu", d=10).second_moment(), 12)  # 1 / (2d)
         0.05
         """
-        if weights == "gaussian":
-            t, w = special.roots_hermitenorm(_MOMENT_NODES)
-        elif self.d == 1:
-            t, w = np.array([-1.0, 1.0]), np.array([0.5, 0.5])
-        else:
-            a = (self.d - 3) / 2.0
-            t, w = special.roots_jacobi(_MOMENT_NODES, a, a)
-        w = w / w.sum()
+        t, w = _moment_rule(weights == "gaussian", self.d)
         with np.errstate(under="ignore"):
             g = np.asarray(self(t.copy()), dtype=np.float64)
             return float(w @ (g * g))
@@ -546,6 +540,23 @@ class Activation:
             np.copyto(out, z)
         _evaluate_chunked(self._kernel, out, ell=self.ell, zeta=self.zeta)
         return out
+
+
+@functools.lru_cache(maxsize=64)
+def _moment_rule(gaussian, d):
+    """Nodes and normalized weights of :meth:`Activation.second_moment`'s
+    rule (computed once per dimension: a fit reads ``phi(1)`` every time)."""
+    if gaussian:
+        t, w = special.roots_hermitenorm(_MOMENT_NODES)
+    elif d == 1:
+        t, w = np.array([-1.0, 1.0]), np.array([0.5, 0.5])
+    else:
+        a = (d - 3) / 2.0
+        t, w = special.roots_jacobi(_MOMENT_NODES, a, a)
+    w = w / w.sum()
+    t.setflags(write=False)
+    w.setflags(write=False)
+    return t, w
 
 
 def _max_abs_on_interval(func, num=20001):
