@@ -30,8 +30,9 @@ def _center_cross(B, K_train_mean_rows):
     return B - B.mean(axis=1, keepdims=True) - r[None, :] + r.mean()
 
 
-def _fold_squared_errors(H, Y, train, test, m, filters, center=False):
-    """Mean squared test error of every grid model fitted on ``train``.
+def _fold_residuals(H, Y, train, test, m, filters, center=False):
+    """Test residuals ``Y[test] - prediction`` of every grid model fitted on
+    ``train``: shape (n_grid, n_test, n_targets).
 
     One eigendecomposition ``H[train, train] = U Lambda U^T``; the model of
     grid point ``g`` has dual coefficients ``U diag(G[g]) U^T Y[train]`` and
@@ -56,7 +57,7 @@ def _fold_squared_errors(H, Y, train, test, m, filters, center=False):
 
     Returns
     -------
-    mse : ndarray of shape (n_grid,)
+    residuals : ndarray of shape (n_grid, n_test, n_targets)
     """
     K = H[np.ix_(train, train)]
     lam, U = _centered_eigh(K, center)
@@ -69,18 +70,18 @@ def _fold_squared_errors(H, Y, train, test, m, filters, center=False):
         offset = Yt.mean(axis=0)
         Yt = Yt - offset
     if summary is None:  # one training row and an intercept: predict its y
-        pred = np.broadcast_to(offset, (1, len(test), Y.shape[1]))
-        return np.mean((pred - Y[test][None]) ** 2, axis=(1, 2))
+        return Y[test][None] - offset
     gains = filters(lam, summary)  # (n_grid, n_eig)
     P = U.T @ Yt  # (n_eig, t)
     BU = B @ U  # (n_test, n_eig)
     pred = np.einsum("sj,gj,jt->gst", BU, gains, P, optimize=True) + offset
-    return np.mean((pred - Y[test][None]) ** 2, axis=(1, 2))
+    return Y[test][None] - pred
 
 
-def _loo_squared_errors(H, Y, m, filters, center=False):
+def _loo_residuals(H, Y, m, filters, center=False):
     """Leave-one-out by ``n`` eigendecompositions of the ``(n-1) x (n-1)``
-    principal submatrices of ``H_hat``: shape (n, n_grid).
+    principal submatrices of ``H_hat``: residuals of shape
+    (n, n_grid, n_targets).
 
     The matrices are small and many, so BLAS runs single-threaded here (as
     scikit-learn's KMeans does for its small products): a multi-threaded
@@ -91,12 +92,21 @@ def _loo_squared_errors(H, Y, m, filters, center=False):
     with threadpool_limits(limits=1, user_api="blas"):
         return np.array(
             [
-                _fold_squared_errors(
+                _fold_residuals(
                     H, Y, np.delete(idx, i), idx[i : i + 1], m, filters, center
-                )
+                )[:, 0]
                 for i in idx
             ]
         )
+
+
+def _misclassified(Y, residuals):
+    """Whether the ``+-1`` coding ``Y`` is misclassified by the scores
+    ``Y - residuals`` (one column: the sign; several: the largest)."""
+    scores = Y - residuals
+    if Y.shape[-1] == 1:
+        return (scores[..., 0] > 0) != (Y[..., 0] > 0)
+    return np.argmax(scores, axis=-1) != np.argmax(Y, axis=-1)
 
 
 # Exact Landweber leave-one-out costs n eigendecompositions of

