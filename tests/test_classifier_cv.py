@@ -41,7 +41,8 @@ def _refit_squared_errors(X, y, splits, **params):
 def test_loo_equals_refits_of_the_classifier(n_classes):
     X, y = _data(n_classes=n_classes)
     params = dict(n_components=300, population_diagnostics=False, random_state=0)
-    cv = RandomFeatureClassifierCV(alphas=[1e-3, 1e-1], **params).fit(X, y)
+    cv = RandomFeatureClassifierCV(alphas=[1e-3, 1e-1], biases=None, **params)
+    cv.fit(X, y)
     splits = list(LeaveOneOut().split(X))
     for j, alpha in enumerate([1e-3, 1e-1]):
         ref, acc = _refits(X, y, splits, alpha=alpha, bias=cv.bias_, **params)
