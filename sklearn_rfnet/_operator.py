@@ -22,6 +22,7 @@ This module knows activations and BLAS/LAPACK, nothing of estimators.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -105,8 +106,18 @@ def symmetrize_lower(H, block=512):
         i1 = min(i0 + block, n)
         H[i0:i1, i1:] = H[i1:, i0:i1].T
         sub = H[i0:i1, i0:i1]
-        sub[...] = np.tril(sub) + np.tril(sub, -1).T
+        # the strict upper triangle from the lower one, in place (a masked
+        # copy reads only lower entries, which it does not write)
+        np.copyto(sub, sub.T, where=_strict_upper(i1 - i0))
     return H
+
+
+@functools.lru_cache(maxsize=4)
+def _strict_upper(k):
+    """Read-only mask of the strict upper triangle of a ``k x k`` block."""
+    mask = np.triu(np.ones((k, k), dtype=bool), 1)
+    mask.setflags(write=False)
+    return mask
 
 
 class _BlockedOperator:

@@ -325,3 +325,18 @@ def test_landweber_ten_million_steps_memory_sane():
     ref = landweber_residuals(lam, U.T @ y, res.step_size, ks) / np.linalg.norm(y)
     np.testing.assert_allclose(res.loss_curve[ks], ref, rtol=1e-9)
     assert np.all(np.diff(res.loss_curve) <= 1e-15)  # non-increasing (Lemma 4.2)
+
+
+@pytest.mark.parametrize("n,block", [(1, 512), (7, 3), (1100, 512), (600, 600)])
+def test_symmetrize_lower_copies_the_lower_triangle(n, block):
+    """The Gram matrices are accumulated on one triangle (SYRK); the other is
+    filled from it, block by block, whatever is in it before."""
+    from sklearn_rfnet._operator import symmetrize_lower
+
+    rng = np.random.RandomState(n)
+    A = rng.normal(size=(n, n))
+    L = np.tril(A)
+    H = np.asfortranarray(A)  # garbage above the diagonal
+    out = symmetrize_lower(H, block=block)
+    assert out is H
+    np.testing.assert_array_equal(H, L + np.tril(L, -1).T)
