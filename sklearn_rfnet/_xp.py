@@ -327,8 +327,12 @@ def resolve_bias(bias, X, xp, dev):
 
     if not isinstance(bias, str):
         return float(bias)
-    var = float(xp.var(xp.astype(X, _float_dtype(xp, dev))))
-    value = BIAS_SCALE * math.sqrt(max(var, 0.0) * X.shape[1])
+    Xw = xp.astype(X, _float_dtype(xp, dev))
+    s = float(xp.max(xp.abs(Xw))) if Xw.shape[0] * Xw.shape[1] else 0.0
+    if 0 < s < math.inf:  # var(X / s): no overflow in the squares
+        Xw = Xw / s
+    var = float(xp.var(Xw))
+    value = BIAS_SCALE * (s if s > 0 else 1.0) * math.sqrt(max(var, 0.0) * X.shape[1])
     return value if math.isfinite(value) and value > 0 else 1.0
 
 

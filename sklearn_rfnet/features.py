@@ -278,13 +278,22 @@ def resolve_bias(bias, X):
         ns = _xp.namespace(X)
         if ns is not None:  # array API input: reduced on its device
             return _xp.resolve_bias(bias, X, *ns)
+        # the variance of X / s, s = max |X|: no overflow or underflow in the
+        # squares for any magnitude of X (c = 2 s sqrt(d var(X / s)))
         if sp.issparse(X):
-            mean = float(X.mean())
-            var = float(X.multiply(X).mean()) - mean * mean
+            s = float(abs(X).max()) if X.nnz else 0.0
+            Xs = X / s if s > 0 else X
+            mean = float(Xs.mean())
+            var = float(Xs.multiply(Xs).mean()) - mean * mean
         else:
-            var = X.var(dtype=np.float64)  # a dask array: a lazy reduction
+            s = abs(X).max()
+            s = float(s.compute() if hasattr(s, "compute") else s) if X.size else 0.0
+            Xs = X / s if 0 < s < math.inf else X
+            var = Xs.var(dtype=np.float64)  # a dask array: lazy reductions
             var = float(var.compute() if hasattr(var, "compute") else var)
-        value = BIAS_SCALE * math.sqrt(max(var, 0.0) * X.shape[1])
+        value = (
+            BIAS_SCALE * (s if s > 0 else 1.0) * math.sqrt(max(var, 0.0) * X.shape[1])
+        )
         return value if math.isfinite(value) and value > 0 else 1.0
     return float(bias)
 

@@ -204,3 +204,24 @@ def test_bias_scale_rows_stay_near_the_pole():
         Xt = prepare_inputs(X, bias="scale")
         angle = np.arccos(Xt[:, -1])
         assert 0.35 < np.median(angle) < 0.55  # atan(1/2) = 0.46
+
+
+def test_resolve_bias_does_not_overflow():
+    """c = 2 s sqrt(d var(X / s)), s = max |X|: the same relative value for
+    X at 1e-200, 1 and 1e200 (X.var() itself overflows at 1e200)."""
+    from sklearn_rfnet.features import resolve_bias
+
+    X = np.random.RandomState(0).normal(size=(40, 7)) * 3.0 + 1.0
+    c = resolve_bias("scale", X)
+    for k in (1e-200, 1e200):
+        assert resolve_bias("scale", k * X) == pytest.approx(k * c, rel=1e-12)
+        assert resolve_bias("scale", sp.csr_matrix(k * X)) == pytest.approx(
+            k * c, rel=1e-12
+        )
+    # and a model on X at 1e200 is the model on X (bias="scale", the sphere)
+    from sklearn_rfnet import RandomFeatureRegressor
+
+    y = X[:, 0] ** 2
+    a = RandomFeatureRegressor(100, random_state=0).fit(X, y)
+    b = RandomFeatureRegressor(100, random_state=0).fit(1e200 * X, y)
+    np.testing.assert_allclose(a.predict(X), b.predict(1e200 * X), atol=1e-8)
