@@ -57,11 +57,6 @@ from ._primal_stats import (
 )
 from .activations import get_activation
 from .features import prepare_inputs, resolve_bias, weight_columns, weight_seed
-from .solvers import (
-    solve_direct,
-    solve_landweber,
-    solve_ridge_loo,
-)
 
 __all__ = ["DaskWidthOperator", "is_dask_collection"]
 
@@ -355,28 +350,9 @@ def _fit_dual(est, X, y, seed, d1, n_tasks):
     )
     Y = np.asarray(y.compute())  # n targets: small in this regime (n <= m)
     _finite_or_raise(np.all(np.isfinite(Y)), "y")
-    if est.solver == "landweber":
-        return solve_landweber(
-            op,
-            Y,
-            step_size=est.step_size,
-            max_iter=est.max_iter,
-            tol=est.tol,
-            fit_intercept=est.fit_intercept,
-            verbose=est.verbose,
-        )
-    if isinstance(est.alpha, str):
-        from ._base import AUTO_ALPHAS
+    from ._base import _SOLVERS  # the estimators' own solver dispatch
 
-        result = solve_ridge_loo(
-            op, Y, est._ridge(AUTO_ALPHAS), fit_intercept=est.fit_intercept
-        )
-        est.alpha_ = float(AUTO_ALPHAS[int(np.argmin(result.loo_errors))])
-        return result
-    est.alpha_ = float(est.alpha)
-    return solve_direct(
-        op, Y, alpha=est._ridge(est.alpha), fit_intercept=est.fit_intercept
-    )
+    return _SOLVERS[est.solver](est, op, Y)
 
 
 # --------------------------------------------------------------------------

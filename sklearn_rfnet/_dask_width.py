@@ -161,6 +161,10 @@ class DaskWidthOperator(FeatureOperator):
     True
     """
 
+    # no float32 twin: precision="mixed" is in-memory only (the solvers then
+    # take the float64 path, sklearn_rfnet._mixed._mixed_operators)
+    astype = None
+
     def __init__(
         self,
         X_tilde,

@@ -74,13 +74,6 @@ def _fit_landweber(est, H, Y):
 
 
 _SOLVERS = {"direct": _fit_direct, "landweber": _fit_landweber}
-_DIAGNOSTICS = (
-    "lambda_min_",
-    "lambda_max_",
-    "condition_number_",
-    "rank_",
-    "required_width_",
-)
 
 
 class _BaseInfiniteWidthModel(BaseEstimator):
@@ -175,8 +168,6 @@ class _BaseInfiniteWidthModel(BaseEstimator):
         # (the eigendecomposition of H), else on first access (the solver saw
         # P H P with an intercept, whose spectrum is not H's; the Cholesky
         # path computes none: a fifth to a half of a fixed-alpha fit)
-        for name in _DIAGNOSTICS:
-            self.__dict__.pop(name, None)  # from an earlier fit
         spec = None if result.centered else result.spectrum
         self._h_diagnostics = {
             "spectrum": spec,
@@ -205,30 +196,26 @@ class _BaseInfiniteWidthModel(BaseEstimator):
             )
         return getattr(spec, name[:-1])
 
-    @property
-    def lambda_min_(self):
-        """Smallest eigenvalue of ``H`` (see the class docstring)."""
-        return self._diagnostic("lambda_min_")
-
-    @property
-    def lambda_max_(self):
-        """Largest eigenvalue of ``H`` (see the class docstring)."""
-        return self._diagnostic("lambda_max_")
-
-    @property
-    def condition_number_(self):
-        """``kappa(H)`` (see the class docstring)."""
-        return self._diagnostic("condition_number_")
-
-    @property
-    def rank_(self):
-        """Numerical rank of ``H`` (see the class docstring)."""
-        return self._diagnostic("rank_")
-
-    @property
-    def required_width_(self):
-        """The width of Lemma 2.4 (see the class docstring)."""
-        return self._diagnostic("required_width_")
+    lambda_min_ = property(
+        lambda self: self._diagnostic("lambda_min_"),
+        doc="Smallest eigenvalue of ``H`` (see the class docstring).",
+    )
+    lambda_max_ = property(
+        lambda self: self._diagnostic("lambda_max_"),
+        doc="Largest eigenvalue of ``H`` (see the class docstring).",
+    )
+    condition_number_ = property(
+        lambda self: self._diagnostic("condition_number_"),
+        doc="``kappa(H)`` (see the class docstring).",
+    )
+    rank_ = property(
+        lambda self: self._diagnostic("rank_"),
+        doc="Numerical rank of ``H`` (see the class docstring).",
+    )
+    required_width_ = property(
+        lambda self: self._diagnostic("required_width_"),
+        doc="The width of Lemma 2.4 (see the class docstring).",
+    )
 
     def _decision(self, X):
         """``k(X, X_fit_) dual_coef_ + intercept_``."""

@@ -79,7 +79,11 @@ _HOLD_BYTES = 2 * 2**30
 def _mixed_operators(op):
     """``(op64, op32)`` for the mixed path, or None when it does not apply."""
     n, m = op.shape
-    if op.dtype != np.float64 or op.regime != "dual" or not hasattr(op, "astype"):
+    if (
+        op.dtype != np.float64
+        or op.regime != "dual"
+        or getattr(op, "astype", None) is None
+    ):
         return None
     op64 = op
     if op._block_size is None and n * m * 8 <= _HOLD_BYTES:

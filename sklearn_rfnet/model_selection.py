@@ -26,7 +26,6 @@ The module is pure linear algebra except for the estimator
 
 from __future__ import annotations
 
-import math
 import time
 
 import numpy as np
@@ -41,6 +40,7 @@ from ._cv import _fold_residuals, _loo_residuals, _misclassified, _warn_loo_cost
 from ._direct import _centered_eigh, _intercept
 from ._docstrings import shared_docs
 from ._spectral import (
+    checked_landweber_step,
     landweber_gains,
     landweber_residuals,
     landweber_step,
@@ -502,7 +502,7 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
             grid, abs_grid = alphas, alphas * scale
         else:
             grid = abs_grid = steps
-            state["eta"] = self._check_step(summary)
+            state["eta"] = checked_landweber_step(summary, self.step_size)
         errors, wrong = self._cv_errors(
             H, Y, lam, U, summary, m, abs_grid, X, y, center
         )
@@ -557,16 +557,6 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         ):
             raise ValueError(f"n_iters must hold integers >= 1, got {self.n_iters!r}.")
         return ks.astype(np.int64)
-
-    def _check_step(self, summary):
-        eta = landweber_step(summary, self.step_size)
-        eta_max = 2.0 / summary.lambda_max if summary.lambda_max > 0 else math.inf
-        if not isinstance(self.step_size, str | None) and not eta < eta_max:
-            raise ValueError(
-                f"step_size={eta:.6g} is not in (0, 2 / lambda_max(H_hat)) = "
-                f"(0, {eta_max:.6g}): gradient descent would diverge (Theorem 4.3)."
-            )
-        return eta
 
     def _filters(self, grid):
         if self.solver == "direct":

@@ -109,6 +109,19 @@ def test_dask_fit_equals_in_memory_fit(client, regime, params):
     )
 
 
+def test_mixed_precision_on_dask_is_the_float64_fit(client):
+    """precision="mixed" is in-memory only: over width tasks the estimators'
+    solver dispatch takes the float64 path (DaskWidthOperator has no float32
+    twin), the same model as the float64 fit."""
+    X, y = _data(50)
+    kw = dict(n_components=700, alpha=1e-3, random_state=3)
+    ref = RandomFeatureRegressor(**kw).fit(X, y)
+    est = RandomFeatureRegressor(precision="mixed", **kw)
+    est.fit(da.from_array(X, chunks=17), da.from_array(y, chunks=13))
+    assert est.solver_ == ref.solver_ == "dual-cholesky"
+    _assert_same_model(est, ref)
+
+
 @pytest.mark.parametrize("regime", ["primal", "dual"])
 def test_ill_conditioned_takes_the_tsqr_path(client, regime):
     """alpha=0 on an ill-conditioned Gram: a distributed TSQR, not Cholesky."""

@@ -464,3 +464,9 @@ def test_bias_search_picks_the_best_constant_on_one_W(random_state):
     if random_state is not None:  # = the search on the chosen constant alone
         one = _cv(n_components=M, random_state=0, bias=cv.bias_, alphas=[cv.alpha_])
         np.testing.assert_allclose(one.fit(X, y).predict(X), cv.predict(X), rtol=1e-9)
+
+
+def test_landweber_step_beyond_two_over_lambda_max_raises():
+    X, y = _data()
+    with pytest.raises(ValueError, match="would diverge"):
+        _cv(n_components=M, solver="landweber", step_size=1e6, random_state=0).fit(X, y)
