@@ -191,12 +191,12 @@ class _StatsOperator:
         self._check(self, G)
         return G, C
 
-    def targets(self):
-        """``(Y^T Y, mean(Y))`` of the problem solved (centered or raw)."""
+    def yty(self):
+        """``Y^T Y`` of the problem solved (centered or raw)."""
         st = self.stats
         if self.center:
-            return st.Q, st.nu
-        return st.Q + st.count * np.multiply.outer(st.nu, st.nu), None
+            return st.Q
+        return st.Q + st.count * np.multiply.outer(st.nu, st.nu)
 
 
 def _check_stats_gram(proto):
@@ -220,7 +220,7 @@ class _Guard(FeatureOperator):
         self.shape = (0, m)
 
 
-def _targets(op):
+def _y_mean(op):
     """The targets' mean as the solvers take it (None without an intercept)."""
     return op.stats.nu.reshape(op.tail) if op.center else None
 
@@ -272,13 +272,13 @@ def solve_primal_stats(est, stats, m, dtype, Yshape, *, fallback, loo_sums=None)
         G, ZtY = op.gram()
         alpha = float(est._ridge(est.alpha))
         return _direct_from_gram(
-            op, G, ZtY, None, _targets(op), alpha, op.tail, fallback=fallback
+            op, G, ZtY, None, _y_mean(op), alpha, op.tail, fallback=fallback
         )
     alphas = np.asarray(est._ridge(AUTO_ALPHAS), dtype=np.float64)
     alphas = _check_loo_alphas(alphas, op.shape[0], op.center)
     G, ZtY = op.gram()
-    YtY, _ = op.targets()
-    result = _primal_ridge_loo(op, G, ZtY, _targets(op), alphas, op.tail, loo_sums, YtY)
+    YtY = op.yty()
+    result = _primal_ridge_loo(op, G, ZtY, _y_mean(op), alphas, op.tail, loo_sums, YtY)
     est.alpha_ = float(AUTO_ALPHAS[int(np.argmin(result.loo_errors))])
     return result
 
@@ -287,14 +287,14 @@ def _primal_landweber(est, op):
     """:func:`~sklearn_rfnet.solvers.solve_landweber` from the statistics."""
     st = op.stats
     G, ZtY = op.gram()
-    YtY, _ = op.targets()
+    YtY = op.yty()
     if op.center:
         y_scale = float(np.max(np.maximum(st.y_max - st.nu, st.nu - st.y_min)))
     else:
         y_scale = float(np.max(np.maximum(np.abs(st.y_max), np.abs(st.y_min))))
     y_scale = y_scale if y_scale > 0 else 1.0
     y_norm = math.sqrt(max(float(np.trace(np.atleast_2d(YtY))), 0.0)) / y_scale
-    targets = (None, y_norm, y_scale, _targets(op), op.tail)
+    targets = (None, y_norm, y_scale, _y_mean(op), op.tail)
     return _landweber_from_gram(
         op,
         G,
