@@ -23,6 +23,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from . import _dask, _xp
 from ._compat import Interval, StrOptions, _fit_context, check_is_fitted, validate_data
 from ._mixed import solve_direct_mixed, solve_ridge_loo_mixed
+from ._operator import FeatureOperator
 from .diagnostics import population_spectrum, required_width
 from .exceptions import InterpolationPeakWarning
 from .features import FEATURE_PARAMETER_CONSTRAINTS, RandomFeaturesMixin, prepare_inputs
@@ -69,6 +70,8 @@ def _fit_landweber(est, op, y):
 
 
 _SOLVERS = {"direct": _fit_direct, "landweber": _fit_landweber}
+# computed on first access after a mixed-precision fit (_defer_spectrum)
+_SPECTRUM_ATTRIBUTES = ("lambda_min_", "lambda_max_", "condition_number_", "rank_")
 # population_diagnostics="auto" computes H (n x n, and its eigenvalues) up to
 # this many samples; the cost is then below that of a typical fit.
 _POPULATION_AUTO_MAX_N = 2000
@@ -247,6 +250,8 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         op = self._feature_map(X, self.block_size)
         result = _SOLVERS[self.solver](self, op, Y)
         self._store(result)
+        if result.spectrum is None:  # precision="mixed": float64, on access
+            self._defer_spectrum(X, Y)
         self._store_population(X)
         _warn_float32_conditioning(X.dtype, result)
         self._warn_interpolation_peak(op.shape)
@@ -372,15 +377,10 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
 
     def _store(self, result):
         """Fitted attributes from a solver result (dispatch on its type)."""
-        spec = result.spectrum
         self.coef_ = result.coef
         self.intercept_ = result.intercept
-        self.lambda_min_ = spec.lambda_min
-        self.lambda_max_ = spec.lambda_max
-        self.condition_number_ = spec.condition_number
-        # with an intercept the solver sees the centered features Z_c; the
-        # model's design is [Z, 1], of rank rank(Z_c) + 1
-        self.rank_ = spec.rank + int(bool(self.fit_intercept))
+        self.__dict__.pop("_deferred_spectrum", None)  # from an earlier fit
+        self._store_spectrum(result.spectrum, self.fit_intercept)
         self.solver_ = result.solver
         if isinstance(result, LandweberResult):
             self.n_iter_ = result.n_iter
@@ -391,6 +391,74 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
             self.n_iter_ = 1
             for name in ("loss_curve_", "step_size_"):  # from an earlier fit
                 self.__dict__.pop(name, None)
+
+    def _store_spectrum(self, spec, fit_intercept):
+        """``lambda_min_``, ``lambda_max_``, ``condition_number_``, ``rank_``.
+
+        ``spec`` None (a mixed-precision fit) removes them: they are then
+        computed on first access (:meth:`_defer_spectrum`).
+        """
+        if spec is None:
+            for name in _SPECTRUM_ATTRIBUTES:
+                self.__dict__.pop(name, None)
+            return
+        self.lambda_min_ = spec.lambda_min
+        self.lambda_max_ = spec.lambda_max
+        self.condition_number_ = spec.condition_number
+        # with an intercept the solver sees the centered features Z_c; the
+        # model's design is [Z, 1], of rank rank(Z_c) + 1
+        self.rank_ = spec.rank + int(bool(fit_intercept))
+
+    def _defer_spectrum(self, X, Y):
+        """Keep what the float64 spectrum of a mixed-precision fit needs.
+
+        The float32 Gram of ``precision="mixed"`` resolves eigenvalues only
+        down to about ``eps32 lambda_max``: its ``lambda_min``, condition
+        number and rank would be rounding noise (a rank of 1712 for a Gram
+        of full rank 2000 and condition number 4e9). The float64 path that
+        ``precision="float64"`` runs computes them instead, from the inputs
+        and targets kept here (``n x d`` and ``n x t``, copies: the caller's
+        arrays may change after fit), on first access of any of the four
+        attributes: the cost of a float64 fit, paid only by who reads them,
+        and the same numbers as that fit.
+        """
+        auto = isinstance(self.alpha, str)
+        self._deferred_spectrum = {
+            "X": np.array(
+                prepare_inputs(X, normalize=self.normalize, bias=self.bias_),
+                copy=True,
+            ),
+            "Y": np.array(Y, dtype=np.float64, copy=True),
+            "activation": self._activation,
+            "block_size": self.block_size,
+            "fit_intercept": bool(self.fit_intercept),
+            "ridge": self._ridge(AUTO_ALPHAS if auto else self.alpha),
+            "loo": auto,
+        }
+
+    def __getattr__(self, name):
+        # only for attributes not found otherwise: the deferred spectrum
+        state = self.__dict__.get("_deferred_spectrum")
+        if state is None or name not in _SPECTRUM_ATTRIBUTES:
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r}"
+            )
+        op = FeatureOperator(
+            state["X"],
+            self.random_weights_,
+            state["activation"],
+            block_size=state["block_size"],
+        )
+        Y, fi, ridge = state["Y"], state["fit_intercept"], state["ridge"]
+        if state["loo"]:
+            result = solve_ridge_loo(op, Y, ridge, fit_intercept=fi)
+        else:
+            result = solve_direct(
+                op, Y, alpha=float(ridge), fit_intercept=fi, warn=False
+            )
+        del self.__dict__["_deferred_spectrum"]
+        self._store_spectrum(result.spectrum, fi)
+        return self.__dict__[name]
 
     def _decision(self, X):
         """``gamma(X_tilde W) coef_ / sqrt(m) + intercept_`` for a new ``X``."""

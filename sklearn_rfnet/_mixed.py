@@ -19,7 +19,7 @@ so the iteration converges to the float64 solution while
 ``kappa(A) <~ 1 / eps32``; it is used up to ``kappa(A) <= _MIXED_COND_MAX``
 and abandoned (the caller runs the float64 path, and ``solver`` says which
 ran) when the factorization fails, the condition number is larger, or the
-corrections stop shrinking above ``_REFINE_ACCEPT``. The pass that computes
+corrections stop shrinking above ``_REFINE_TOL``. The pass that computes
 the last residual also gives ``coef = Z_c^T c``: no extra pass for the
 coefficients.
 
@@ -38,32 +38,29 @@ from scipy.linalg.blas import ssyrk
 
 from . import _spectral
 from ._direct import (
-    _all_eigenvalues,
     _center_targets,
     _centered_eigh,
     _check_targets,
-    _cholesky_rcond,
     _deflate,
-    _extreme_eigenvalues,
-    _HeldCholesky,
     _intercept,
-    _rank_threshold,
-    _undeflate,
 )
-from ._operator import BLOCK_BYTES, symmetrize_lower
-from .diagnostics import SpectralSummary, spectral_summary
-from .solvers import DirectResult, _warn_conditioning
+from ._operator import symmetrize_lower
+from .solvers import DirectResult
 
 __all__ = ["solve_direct_mixed", "solve_ridge_loo_mixed"]
 
 # Refinement contracts by about eps32 * kappa(A) per step (Higham, Thm 12.1):
 # 1.2e-7 * 1e6 = 0.12 at this limit. Beyond it, the float64 path.
 _MIXED_COND_MAX = 1e6
-# Stop when the correction is at float64 rounding relative to the solution.
-_REFINE_TOL = 4.0 * np.finfo(np.float64).eps
-# Corrections that stop shrinking (by 2x per step) have reached the rounding
-# of the float64 residual (about eps64 * kappa(A)); accepted below this.
-_REFINE_ACCEPT = 1e-11
+# The correction of a pass estimates the error of the iterate it corrects
+# (M^{-1} A is within eps32 kappa(A) of I): stop when it is this small
+# relative to the solution, the float64 answer to about 1e-11. (At
+# n = 4000, m = 40000, kappa(A) = 3e4 the corrections are 3e-4, 1e-7, 5e-11,
+# 1e-13 of the solution; a tolerance at eps64 took a fifth pass over Z for
+# digits the float64 fit itself does not have, eps64 kappa(A) = 6e-12.) Corrections
+# that stop shrinking (by 2x per step) above it have reached the rounding of
+# the float64 residual: the float64 path runs.
+_REFINE_TOL = 1e-11
 _REFINE_MAXITER = 30
 # Leave-one-out errors from the float32 eigendecomposition differ from the
 # float64 ones by up to 2.7 eps32 kappa(H_c + alpha I) relative (measured,
@@ -71,9 +68,15 @@ _REFINE_MAXITER = 30
 # _LOO_BAND times that to another is left to the float64 path.
 _LOO_BAND = 4.0
 # Z in float64 is held for the refinement passes when it fits in this much
-# memory (with its float32 copy for ssyrk: 1.5 x this at the peak); above,
-# each step recomputes the features block by block.
+# memory (rounded to float32 for ssyrk block by block, no float32 copy of
+# it); above, each step recomputes the features block by block.
 _HOLD_BYTES = 2 * 2**30
+# The rounding of a held Z into float32 (_gram32_of_held): ssyrk blocks of at
+# least this many columns, a float32 buffer of about _CAST_BYTES.
+_SYRK_MIN_COLS = 2048
+_CAST_BYTES = 32 * 2**20
+# Column panels of the float32 Gram for its 1-norm (_cholesky32).
+_PANEL_BYTES = 4 * 2**20
 
 
 def _mixed_operators(op):
@@ -94,18 +97,22 @@ def _mixed_operators(op):
 
 
 def _gram32_of_held(op):
-    """The Gram of the held float64 ``Z_c`` in float32 (``ssyrk``), as float64.
+    """The Gram of the held float64 ``Z_c`` in float32 (``ssyrk``).
 
     Column blocks of ``Z_raw`` are centered in float64 and rounded into one
-    reused float32 buffer (no second copy of ``Z``, no page faults), and
-    ``ssyrk`` accumulates them in a float32 ``n x n`` array, converted once.
-    Sets ``op.mean_raw`` (then the refinement passes need not compute it).
+    reused float32 buffer (no second copy of ``Z``), and ``ssyrk``
+    accumulates them in a float32 ``n x n`` array (Fortran order, its lower
+    triangle; the strict upper one is zero), returned as it is. Sets
+    ``op.mean_raw`` (then the refinement passes need not compute it).
     """
     Z = op._raw_all()
     n, m = Z.shape
     if op.center:
         op.mean_raw = np.mean(Z, axis=0, dtype=np.float64)
-    b = max(1, min(m, BLOCK_BYTES // (4 * max(n, 1))))
+    # ssyrk blocks of at least _SYRK_MIN_COLS columns (the n x n update is
+    # then amortized), the float32 buffer near _CAST_BYTES (the first write
+    # of a larger fresh one costs more than the rounding into it)
+    b = max(1, min(m, max(_SYRK_MIN_COLS, _CAST_BYTES // (4 * max(n, 1)))))
     buf = np.empty(n * b, dtype=np.float32)
     acc = np.zeros((n, n), dtype=np.float32, order="F")
     s2 = op.scale**2
@@ -117,11 +124,8 @@ def _gram32_of_held(op):
         if op.center:
             G -= mean32[start:stop]
         ssyrk(s2, G.T, beta=1.0, c=acc, trans=1, lower=1, overwrite_c=1)
-    H = np.asfortranarray(acc, dtype=np.float64)
-    del acc
-    symmetrize_lower(H)
-    op._check_gram(H)  # the operator's checks: finite, not numerically zero
-    return H
+    op._check_gram(acc)  # the operator's checks: finite, not numerically zero
+    return acc
 
 
 def _dual_pass(op, C, Y, alpha):
@@ -158,9 +162,14 @@ def _dual_pass(op, C, Y, alpha):
 def _refine(op, Y, alpha, solve):
     """Iterative refinement of ``(Z_c Z_c^T + alpha I) C = Y`` (module doc).
 
-    Returns ``(coef, passes)`` with ``coef = Z_c^T C`` for the last iterate,
-    or None when the corrections stop shrinking above ``_REFINE_ACCEPT``
-    (relative) or ``_REFINE_MAXITER`` passes are not enough.
+    Returns ``(coef, passes)`` with ``coef = Z_c^T C`` for the accepted
+    iterate, or None when the corrections stop shrinking (by half per pass)
+    before ``_REFINE_TOL`` (relative) or ``_REFINE_MAXITER`` passes are not
+    enough. The correction ``D_k = M^{-1} r_k`` estimates the error of
+    ``C_k``, and their ratio ``rho`` the contraction of the iteration; ``C_k``
+    is accepted when ``||D_k|| <= tol ||C_k||``, and ``C_k + D_k`` (its
+    ``coef`` by ``Z_c^T D_k``, half a pass) when ``rho ||D_k|| <= tol
+    ||C_k||``: that saves the pass that would only confirm it.
     """
     C = solve(Y)
     previous = math.inf
@@ -174,8 +183,11 @@ def _refine(op, Y, alpha, solve):
             return None
         if d <= _REFINE_TOL * c:
             return coef, k
-        if d > 0.5 * previous:  # stalled: at the rounding of the residual?
-            return (coef, k) if d <= _REFINE_ACCEPT * c else None
+        rho = d / previous  # 0 on the first pass: no contraction known yet
+        if rho > 0.5:  # stalled at the rounding of the residual
+            return None
+        if k > 1 and rho * d <= _REFINE_TOL * c:  # C + D is within tol
+            return coef + op.rmatmat(D).reshape(coef.shape), k
         previous = d
         C = C + D
     return None
@@ -195,25 +207,70 @@ def _prepare(op, Y, fit_intercept):
         op32 = op64  # the centering and mean the deflation reads
     else:
         op32.center = op64.center
-        G, _ = op32.gram()
+        G, _ = op32.gram()  # accumulated in float64 over the blocks
+        G = np.asfortranarray(G, dtype=np.float32)
     return op64, op32, Y, Yc, y_mean, G
 
 
-def solve_direct_mixed(op, Y, alpha=0.0, *, fit_intercept=False, warn=True):
+def _cholesky32(G, alpha):
+    """Factor the float32 ``G + alpha I`` in place; its solve and ``1 / rcond``.
+
+    ``G`` is Fortran-ordered and only its lower triangle is read. LAPACK
+    ``spotrf`` (half the time of ``dpotrf``; its rounding, ``O(eps32)
+    ||G||``, is of the order of the Gram's own, which the refinement
+    removes), ``spocon`` for the reciprocal 1-norm condition number. The
+    returned ``solve(R)`` applies ``(G + alpha I)^{-1}`` in float32 to a
+    float64 ``R`` scaled column by column (no underflow of small residuals)
+    and returns float64. None when ``G + alpha I`` is not numerically
+    positive definite in float32.
+    """
+    n = G.shape[0]
+    symmetrize_lower(G)  # for the 1-norm, by column panels (no n x n temporary)
+    panel = max(1, _PANEL_BYTES // (4 * max(n, 1)))
+    anorm = alpha + max(
+        float(np.max(np.abs(G[:, j : j + panel]).sum(axis=0, dtype=np.float64)))
+        for j in range(0, n, panel)
+    )
+    potrf, pocon, potrs = linalg.get_lapack_funcs(("potrf", "pocon", "potrs"), (G,))
+    G.flat[:: n + 1] += np.float32(alpha)
+    L, info = potrf(G, lower=1, clean=0, overwrite_a=1)
+    if info != 0:
+        return None
+    rcond, info = pocon(L, anorm, uplo="L")
+    if info != 0 or not rcond > 0:
+        return None
+
+    def solve(R):
+        R2 = R.reshape(n, -1)
+        s = np.max(np.abs(R2), axis=0)
+        s[s == 0] = 1.0
+        X, _ = potrs(L, (R2 / s).astype(np.float32), lower=1)
+        return (X.astype(np.float64) * s).reshape(R.shape)
+
+    return solve, 1.0 / float(rcond)
+
+
+def solve_direct_mixed(op, Y, alpha=0.0, *, fit_intercept=False):
     """:func:`~sklearn_rfnet.solvers.solve_direct` by a float32 Cholesky + refinement.
 
     Solves ``(Z_c Z_c^T + alpha I) c = y_c``, ``coef = Z_c^T c`` (eq. 2.5,
     ridge when ``alpha > 0``): the Gram matrix from float32 features by
-    ``ssyrk`` (accumulated in float64 over blocks), its Cholesky factor as
-    the preconditioner ``M``, iterative refinement with float64 residuals
-    (module docstring). The spectrum (extreme eigenvalues by Lanczos on the
-    factor, as the float64 path) is that of the float32 Gram: refinement
-    converging means ``M^{-1} A`` is within ``1/2`` of the identity, so the
-    eigenvalues of ``H_hat + alpha I`` are resolved to that relative level.
+    ``ssyrk``, its float32 Cholesky factor (``spotrf``) as the
+    preconditioner ``M``, iterative refinement with float64 residuals
+    (module docstring). It runs only when ``spocon`` puts the condition
+    number of ``H_hat + alpha I`` below ``_MIXED_COND_MAX``, so there is no
+    ill-conditioning to warn about.
 
-    Stopping rule: the first pass ``k`` with ``||M^{-1} r_k|| <= 4 eps64
-    ||c_k||``; or, when the correction shrinks by less than half in a step,
-    ``||M^{-1} r_k|| <= 1e-11 ||c_k||``; else the float64 path.
+    No spectrum: the float32 Gram resolves eigenvalues only down to about
+    ``eps32 lambda_max`` (a Gram of condition number 4e9 in float64 shows
+    several hundred eigenvalues of rounding noise in float32), so
+    ``lambda_min``, the condition number and the rank cannot be read from
+    it. ``spectrum`` is None; the estimators compute it by the float64 path
+    when it is asked for.
+
+    Stopping rule: the first pass ``k`` with ``||M^{-1} r_k|| <= 1e-11
+    ||c_k||``; the float64 path when the correction shrinks by less than
+    half in a step before that.
 
     Parameters
     ----------
@@ -225,14 +282,14 @@ def solve_direct_mixed(op, Y, alpha=0.0, *, fit_intercept=False, warn=True):
         Ridge strength (absolute, as :func:`~sklearn_rfnet.solvers.solve_direct`).
     fit_intercept : bool, default=False
         Unpenalized output bias (centered features and targets).
-    warn : bool, default=True
-        Warnings as :func:`~sklearn_rfnet.solvers.solve_direct` (``alpha=0``).
 
     Returns
     -------
     result : DirectResult or None
         ``solver`` ``"dual-mixed-cholesky"``, ``lsqr_iterations`` the
-        number of float64 passes; None when mixed precision does not apply
+        number of float64 passes, ``error_condition`` the ``spocon``
+        estimate of the 1-norm condition number, ``spectrum`` None (see
+        above); None when mixed precision does not apply
         (float32 features, the primal regime) or fails (ill-conditioned): run
         the float64 path.
 
@@ -253,43 +310,28 @@ def solve_direct_mixed(op, Y, alpha=0.0, *, fit_intercept=False, warn=True):
     op64, op32, Y, Yc, y_mean, G = prepared
     n, m = op.shape
     alpha = float(alpha)
-    deflation = _deflate(op32, G)
-    anorm = float(np.max(np.sum(np.abs(G), axis=0))) + alpha
-    try:
-        factor = _HeldCholesky(G, alpha)
-    except linalg.LinAlgError:
+    _deflate(op32, G)
+    factored = _cholesky32(G, alpha)
+    del G
+    if factored is None:
         return None
-    if _cholesky_rcond(factor, anorm) * _MIXED_COND_MAX < 1.0:
+    solve, cond = factored
+    if cond > _MIXED_COND_MAX:
         return None
-    refined = _refine(op64, Yc, alpha, factor.solve)
+    refined = _refine(op64, Yc, alpha, solve)
     if refined is None:
         return None
     coef, passes = refined
-    lam_min, lam_max = _extreme_eigenvalues(factor, alpha)
-    p = factor.H.shape[0]
-    size = p - (deflation is not None)
-    thr = _rank_threshold(lam_max, p, n, m)
-    if lam_min > thr:
-        summary = SpectralSummary(
-            lam_min, lam_max, lam_min, lam_max / lam_min, size, thr
-        )
-    else:
-        lam = _all_eigenvalues(factor)
-        summary = spectral_summary(_undeflate(lam, deflation), n, m, size=size)
-    cond = (lam_max + alpha) / max(lam_min + alpha, np.finfo(float).tiny)
     coef = coef.reshape((m,) + Y.shape[1:])
-    result = DirectResult(
+    return DirectResult(
         coef,
-        summary,
+        None,
         "dual-mixed-cholesky",
         cond,
         passes,
         _intercept(op64, coef, y_mean),
         alpha,
     )
-    if warn and alpha == 0.0:
-        _warn_conditioning(summary, n, m, result.solver, cond, bool(fit_intercept))
-    return result
 
 
 def solve_ridge_loo_mixed(op, Y, alphas, *, fit_intercept=False):
@@ -320,8 +362,9 @@ def solve_ridge_loo_mixed(op, Y, alphas, *, fit_intercept=False):
     Returns
     -------
     result : DirectResult or None
-        ``solver`` ``"dual-mixed-eigh-loo"``, ``loo_errors`` per ``alpha``;
-        None when mixed precision does not apply or fails.
+        ``solver`` ``"dual-mixed-eigh-loo"``, ``loo_errors`` per ``alpha``,
+        ``spectrum`` None (as :func:`solve_direct_mixed`); None when mixed
+        precision does not apply or fails.
 
     Examples
     --------
@@ -343,6 +386,8 @@ def solve_ridge_loo_mixed(op, Y, alphas, *, fit_intercept=False):
     if prepared is None:
         return None
     op64, op32, Y, Yc, y_mean, G = prepared
+    if op64.center:  # the reduction to 1^perp reads the whole matrix
+        symmetrize_lower(G)
     lam, U = _centered_eigh(G, op64.center, dtype=np.float32)
     del G
     lam = np.maximum(lam.astype(np.float64), 0.0)
@@ -366,18 +411,20 @@ def solve_ridge_loo_mixed(op, Y, alphas, *, fit_intercept=False):
     gain = (1.0 / (lam + ridge)).astype(np.float32)[:, None]
 
     def solve(R):
-        R32 = R.reshape(n, -1).astype(np.float32)
-        return (U @ (gain * (U.T @ R32))).astype(np.float64).reshape(R.shape)
+        R2 = R.reshape(n, -1)
+        s = np.max(np.abs(R2), axis=0)
+        s[s == 0] = 1.0  # scaled: no underflow of small residuals in float32
+        R32 = (R2 / s).astype(np.float32)
+        return ((U @ (gain * (U.T @ R32))).astype(np.float64) * s).reshape(R.shape)
 
     refined = _refine(op64, Yc, ridge, solve)
     if refined is None:
         return None
     coef, passes = refined
     coef = coef.reshape((m,) + Y.shape[1:])
-    summary = spectral_summary(lam, n, m, size=lam.size)
     result = DirectResult(
         coef,
-        summary,
+        None,  # as solve_direct_mixed: float32 cannot resolve the spectrum
         "dual-mixed-eigh-loo",
         cond,
         passes,

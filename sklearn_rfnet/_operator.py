@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import functools
 import math
+import mmap
+import sys
 
 import numpy as np
 from scipy.linalg import lapack
@@ -35,6 +37,32 @@ __all__ = ["DenseOperator", "FeatureOperator", "gram_update", "symmetrize_lower"
 BLOCK_BYTES = 128 * 2**20
 # Block size of LAPACK ?tpqrt (the TSQR's inner blocking).
 _TPQRT_NB = 64
+# A held Z at least this large gets base pages, not transparent huge pages
+# (_fresh_array).
+_FRESH_BYTES = 256 * 2**20
+
+
+def _fresh_array(shape, dtype):
+    """An uninitialized array for a large held ``Z``, on base pages.
+
+    numpy asks Linux for transparent huge pages on every large allocation
+    (``madvise(MADV_HUGEPAGE)``). Where the kernel compacts memory to find
+    them on the first write (``defrag`` set to ``madvise``, a common
+    default), a fresh 1.28 GB ``Z`` measured 1.8-3.0 s to fault in on the
+    2-core benchmark machine whenever other arrays had come and gone before
+    it (the case of every fit but the first), against 0.42 s on 4 KiB pages
+    and 0.17 s for a second write: the first write cost more than computing
+    the features. An anonymous ``mmap`` without that advice gets base pages
+    (Linux; elsewhere, and for small arrays, ``np.empty``). The memory is
+    released with the array.
+    """
+    dtype = np.dtype(dtype)
+    nbytes = math.prod(shape) * dtype.itemsize
+    flags = getattr(mmap, "MAP_PRIVATE", 0) | getattr(mmap, "MAP_ANONYMOUS", 0)
+    if nbytes < _FRESH_BYTES or not sys.platform.startswith("linux") or not flags:
+        return np.empty(shape, dtype=dtype)
+    buf = mmap.mmap(-1, nbytes, flags=flags)
+    return np.frombuffer(buf, dtype=dtype).reshape(shape)
 
 
 def gram_update(H, G, scale=1.0, *, work=None):
@@ -166,7 +194,7 @@ class _BlockedOperator:
     def _raw_all(self):
         if self._raw is None:
             n, m = self.shape
-            out = np.empty((n, m), dtype=self.dtype)
+            out = _fresh_array((n, m), self.dtype)
             self._raw = self._fill(slice(0, n), slice(0, m), out)
         return self._raw
 

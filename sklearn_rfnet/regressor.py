@@ -78,17 +78,21 @@ class RandomFeatureRegressor(RegressorMixin, _BaseRandomFeatureModel):
         its factorization (Cholesky, or the float32 eigendecomposition that
         chooses ``alpha="auto"``), then iterative refinement with
         float64 residuals ``y - Z (Z^T c)`` computed from ``Z`` itself, one
-        pass over ``Z`` per step, to the float64 answer (to about ``1e-10``
+        pass over ``Z`` per step, to the float64 answer (to about ``1e-11``
         relative). ``Z`` is held in float64 for these passes when it fits in
-        2 GiB (peak about ``12 n m`` bytes), else recomputed block by block.
+        2 GiB (``8 n m`` bytes), else recomputed block by block.
         It runs when ``n_components >= n_samples`` and the condition number
         of ``H_hat + alpha I`` is below ``1e6``; otherwise the float64 path
         runs (``solver_`` says which: ``"dual-mixed-cholesky"``,
-        ``"dual-mixed-eigh-loo"``). The reported spectrum is that of the
-        float32 Gram, and the leave-one-out errors that choose
-        ``alpha="auto"`` are float32-accurate (the choice can differ where
-        two strengths are within rounding). Float32 data is fitted in
-        float32 either way.
+        ``"dual-mixed-eigh-loo"``); so does it when the float32
+        leave-one-out errors of ``alpha="auto"`` cannot tell the best
+        strength from another. The float32 Gram cannot resolve eigenvalues
+        below about ``1e-7 lambda_max``, so ``lambda_min_``,
+        ``lambda_max_``, ``condition_number_`` and ``rank_`` are computed on
+        first access by the float64 path (a float64 Gram and its
+        factorization: the cost of a float64 fit, paid by who reads them)
+        and equal the float64 fit's. Float32 data is fitted in float32
+        either way.
     {random_state}
     verbose : int, default=0
         Print Landweber progress.

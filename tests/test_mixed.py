@@ -1,5 +1,6 @@
 """precision="mixed": float32 Gram and factorization, float64 answer by refinement."""
 
+import pickle
 import warnings
 
 import numpy as np
@@ -7,7 +8,8 @@ import pytest
 
 import sklearn_rfnet._mixed as mixed
 from sklearn_rfnet import RandomFeatureClassifier, RandomFeatureRegressor
-from sklearn_rfnet._mixed import solve_direct_mixed, solve_ridge_loo_mixed
+from sklearn_rfnet._mixed import _cholesky32, solve_direct_mixed, solve_ridge_loo_mixed
+from sklearn_rfnet._operator import FeatureOperator, _fresh_array
 from sklearn_rfnet.solvers import DenseOperator, solve_direct, solve_ridge_loo
 
 PAPER = dict(zeta=None, bias=False, alpha=0.0, fit_intercept=False)
@@ -29,10 +31,9 @@ def _rel(a, b):
     [
         {},  # the defaults: alpha="auto", intercept, bias, zeta="scale"
         {"alpha": 1e-4},
-        # bias=1: with the wider bias="scale" and no intercept, the mean
-        # feature dominates H_hat and eigenvalues fall between the float64
-        # and float32 rank thresholds (rank_ is the float32 Gram's)
-        {"alpha": 1e-2, "fit_intercept": False, "bias": True},
+        # no intercept: the mean feature dominates H_hat, kappa(H_hat) ~ 1e9,
+        # beyond what the float32 Gram resolves (the spectrum is float64's)
+        {"alpha": 1e-2, "fit_intercept": False},
         PAPER,  # the minimum-norm interpolant, Wendland: well conditioned
         {"block_size": 37},  # streamed: the float64 passes recompute Z
     ],
@@ -51,9 +52,9 @@ def test_mixed_equals_float64_fit(params, global_random_seed):
     assert _rel(est.coef_, ref.coef_) < 1e-10
     np.testing.assert_allclose(est.intercept_, ref.intercept_, rtol=0, atol=1e-10)
     np.testing.assert_allclose(est.predict(X), ref.predict(X), rtol=0, atol=1e-10)
-    assert est.rank_ == ref.rank_
-    # the spectrum is the float32 Gram's: its top is accurate to float32
-    assert est.lambda_max_ == pytest.approx(ref.lambda_max_, rel=1e-5)
+    # the spectrum is the float64 fit's, computed on first access
+    for name in ("lambda_min_", "lambda_max_", "condition_number_", "rank_"):
+        assert getattr(est, name) == getattr(ref, name), name
 
 
 def test_mixed_classifier_equals_float64():
@@ -173,3 +174,97 @@ def test_precision_validated():
     X, y = _data(20)
     with pytest.raises(ValueError, match="precision"):
         RandomFeatureRegressor(precision="float16").fit(X, y)
+
+
+SPECTRUM = ("lambda_min_", "lambda_max_", "condition_number_", "rank_")
+
+
+def test_spectrum_beyond_float32_is_float64s_on_access():
+    """kappa(H_hat) ~ 1e9: the float32 Gram's bottom is rounding noise.
+
+    Read from it, rank_ and lambda_min_ were wrong (a rank-deficient report
+    for a Gram of full rank); they are now the float64 fit's, computed on
+    first access from copies of the inputs (the caller's arrays may change).
+    """
+    X, y = _data(120, seed=0)
+    kw = dict(n_components=900, alpha=1e-2, fit_intercept=False, random_state=0)
+    ref = RandomFeatureRegressor(**kw).fit(X, y)
+    assert ref.condition_number_ > 1e8  # the premise: beyond float32
+    est = RandomFeatureRegressor(precision="mixed", **kw).fit(X, y)
+    assert est.solver_ == "dual-mixed-cholesky"
+    assert not any(name in est.__dict__ for name in SPECTRUM)  # not computed
+    X[:] = 0.0  # the caller's arrays change after fit
+    y[:] = 1.0
+    copy = pickle.loads(pickle.dumps(est))  # before access: the state travels
+    for fitted in (est, copy):
+        for name in SPECTRUM:
+            assert getattr(fitted, name) == getattr(ref, name), name
+        assert "_deferred_spectrum" not in fitted.__dict__  # computed once
+    assert ref.rank_ == 120
+
+
+def test_deferred_spectrum_follows_refits():
+    X, y = _data(80, seed=1)
+    est = RandomFeatureRegressor(600, alpha=1e-3, random_state=0)
+    assert not hasattr(est, "lambda_min_")  # unfitted: no attribute
+    est.set_params(precision="mixed").fit(X, y)
+    assert "_deferred_spectrum" in est.__dict__
+    est.set_params(precision="float64").fit(X, y)  # a float64 refit: eager
+    assert "_deferred_spectrum" not in est.__dict__
+    ref = dict((name, getattr(est, name)) for name in SPECTRUM)
+    est.set_params(precision="mixed").fit(X, y)  # stale values are removed
+    assert not any(name in est.__dict__ for name in SPECTRUM)
+    # parameters changed after fit do not change the fitted spectrum
+    est.set_params(fit_intercept=False, alpha=5.0, block_size=7)
+    assert dict((name, getattr(est, name)) for name in SPECTRUM) == ref
+    with pytest.raises(AttributeError, match="no attribute 'spectrum_'"):
+        _ = est.spectrum_
+
+
+def test_mixed_loo_spectrum_is_float64s():
+    X, y = _data(100, seed=5)
+    ref = RandomFeatureRegressor(600, random_state=0).fit(X, y)
+    est = RandomFeatureRegressor(600, precision="mixed", random_state=0).fit(X, y)
+    assert est.solver_ == "dual-mixed-eigh-loo"
+    for name in SPECTRUM:
+        assert getattr(est, name) == getattr(ref, name), name
+
+
+def test_cholesky32_condition_estimate():
+    """spocon on the float32 factor: the 1-norm condition number, to a factor."""
+    rng = np.random.RandomState(0)
+    Z = rng.uniform(size=(50, 300))
+    H = Z @ Z.T
+    H -= H.mean(axis=0)  # signs of both kinds off the diagonal
+    H -= H.mean(axis=1)[:, None]
+    alpha = 1e-3 * np.trace(H)
+    G = np.asfortranarray(np.tril(H), dtype=np.float32)  # lower triangle only
+    solve, cond = _cholesky32(G, alpha)
+    A = H + alpha * np.eye(50)
+    assert np.linalg.cond(A, 1) / 3 <= cond <= 3 * np.linalg.cond(A, 1)
+    y = rng.normal(size=50)
+    assert _rel(solve(y), np.linalg.solve(A, y)) < 1e-3  # a float32 solve
+    tiny = solve(1e-40 * y)  # scaled: no underflow in float32
+    assert _rel(tiny, 1e-40 * np.linalg.solve(A, y)) < 1e-3
+    G = np.asfortranarray(-np.eye(3), dtype=np.float32)
+    assert _cholesky32(G, 0.0) is None  # not positive definite
+
+
+def test_held_features_on_base_pages(monkeypatch):
+    """A large held Z comes from an anonymous mmap: same values, writable."""
+    import sklearn_rfnet._operator as operator
+
+    monkeypatch.setattr(operator, "_FRESH_BYTES", 1)
+    a = _fresh_array((30, 40), np.float64)
+    assert a.shape == (30, 40) and a.dtype == np.float64 and a.flags.writeable
+    a[...] = 2.0
+    assert float(a.sum()) == 2.0 * 1200
+    X, _ = _data(30)
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    W = np.random.RandomState(0).normal(size=(6, 200))
+    from sklearn_rfnet.activations import get_activation
+
+    act = get_activation("wendland0", 6)
+    held = FeatureOperator(X, W, act, block_bytes=2**30).materialize()
+    streamed = FeatureOperator(X, W, act, block_size=7).materialize()
+    np.testing.assert_array_equal(held, streamed)
