@@ -13,6 +13,7 @@ from sklearn_rfnet._operator import FeatureOperator, _fresh_array
 from sklearn_rfnet.solvers import DenseOperator, solve_direct, solve_ridge_loo
 
 PAPER = dict(zeta=None, bias=False, alpha=0.0, fit_intercept=False)
+SPECTRUM = ("lambda_min_", "lambda_max_", "condition_number_", "rank_")
 
 
 def _data(n, d=6, seed=0, noise=0.1):
@@ -68,6 +69,8 @@ def test_mixed_classifier_equals_float64():
     assert est.solver_ == "dual-mixed-eigh-loo"
     assert _rel(est.coef_, ref.coef_) < 1e-10
     np.testing.assert_array_equal(est.predict(X), ref.predict(X))
+    for name in SPECTRUM:  # from the float64 path, on the +-1 coding
+        assert getattr(est, name) == getattr(ref, name), name
 
 
 def test_ill_conditioned_falls_back_to_float64():
@@ -174,9 +177,6 @@ def test_precision_validated():
     X, y = _data(20)
     with pytest.raises(ValueError, match="precision"):
         RandomFeatureRegressor(precision="float16").fit(X, y)
-
-
-SPECTRUM = ("lambda_min_", "lambda_max_", "condition_number_", "rank_")
 
 
 def test_spectrum_beyond_float32_is_float64s_on_access():
