@@ -423,11 +423,9 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         and the same numbers as that fit.
         """
         auto = isinstance(self.alpha, str)
+        Xt = prepare_inputs(X, normalize=self.normalize, bias=self.bias_)
         self._deferred_spectrum = {
-            "X": np.array(
-                prepare_inputs(X, normalize=self.normalize, bias=self.bias_),
-                copy=True,
-            ),
+            "X": Xt.copy() if sp.issparse(Xt) else np.array(Xt, copy=True),
             "Y": np.array(Y, dtype=np.float64, copy=True),
             "activation": self._activation,
             "block_size": self.block_size,

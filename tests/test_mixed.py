@@ -203,6 +203,21 @@ def test_spectrum_beyond_float32_is_float64s_on_access():
     assert ref.rank_ == 120
 
 
+def test_deferred_spectrum_of_sparse_inputs():
+    import scipy.sparse as sp
+
+    X, y = _data(80, seed=3)
+    X[np.abs(X) < 0.5] = 0.0
+    Xs = sp.csr_matrix(X)
+    kw = dict(n_components=600, alpha=1e-3, random_state=0)
+    ref = RandomFeatureRegressor(**kw).fit(Xs, y)
+    est = RandomFeatureRegressor(precision="mixed", **kw).fit(Xs, y)
+    assert est.solver_ == "dual-mixed-cholesky"
+    Xs.data[:] = 0.0  # the caller's matrix changes after fit
+    for name in SPECTRUM:
+        assert getattr(est, name) == getattr(ref, name), name
+
+
 def test_deferred_spectrum_follows_refits():
     X, y = _data(80, seed=1)
     est = RandomFeatureRegressor(600, alpha=1e-3, random_state=0)
