@@ -269,8 +269,10 @@ def solve_direct_mixed(op, Y, alpha=0.0, *, fit_intercept=False):
     when it is asked for.
 
     Stopping rule: the first pass ``k`` with ``||M^{-1} r_k|| <= 1e-11
-    ||c_k||``; the float64 path when the correction shrinks by less than
-    half in a step before that.
+    ||c_k||`` (``c_k`` returned), or with ``rho_k ||M^{-1} r_k|| <= 1e-11
+    ||c_k||``, ``rho_k`` the ratio of the last two corrections
+    (``c_k + M^{-1} r_k`` returned); the float64 path when a correction
+    shrinks by less than half before that.
 
     Parameters
     ----------

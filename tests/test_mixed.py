@@ -129,6 +129,27 @@ def test_refinement_needs_several_float64_passes():
     assert _rel(Z.T @ np.linalg.solve(G, y), exact) > 1e-8
 
 
+def test_refinement_accepts_the_predicted_iterate(monkeypatch):
+    """Corrections shrinking by rho: c_k + d_k is returned without a pass."""
+    rng = np.random.RandomState(0)
+    Z = rng.uniform(size=(60, 400))
+    y = rng.normal(size=60)
+    alpha = 1e-3 * np.linalg.norm(Z, 2) ** 2 / 1e3
+    exact = Z.T @ np.linalg.solve(Z @ Z.T + alpha * np.eye(60), y)
+    G = np.asfortranarray(Z @ Z.T, dtype=np.float32)
+    solve, _ = _cholesky32(G, alpha)
+    op = DenseOperator(Z)
+    op.center = False
+    calls = []
+    rmatmat = op.rmatmat
+    monkeypatch.setattr(op, "rmatmat", lambda D: calls.append(1) or rmatmat(D))
+    coef, passes = mixed._refine(op, y, alpha, solve)
+    assert calls == [1]  # the predicted iterate: Z^T d_k, no further pass
+    assert _rel(coef, exact) < 1e-10
+    monkeypatch.setattr(mixed, "_REFINE_TOL", 1e-300)  # below any rounding
+    assert mixed._refine(op, y, alpha, solve) is None  # stalls: float64 path
+
+
 @pytest.mark.parametrize("fit_intercept", [False, True])
 def test_mixed_loo_equals_float64_loo(fit_intercept):
     rng = np.random.RandomState(1)
