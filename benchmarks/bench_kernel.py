@@ -94,7 +94,7 @@ def accuracy(n_folds, n_seeds):
         f"  {'data set':<10} {'infinite':>9} {'10n seed 0':>11} {'diff':>7} "
         f"{'10n seeds':>16} {'t inf [s]':>10} {'t 10n [s]':>10}"
     )
-    diffs = {}
+    diffs, mean_diffs = {}, {}
     for name in REG_SETS:
         X, y = DATASETS[name][0]()
         X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
@@ -116,6 +116,7 @@ def accuracy(n_folds, n_seeds):
                 s_fin[seed, f] = r2_score(y[test], fin.predict(X[test]))
         a, per_seed = float(np.mean(s_inf)), s_fin.mean(axis=1)
         diffs[name] = a - per_seed[0]
+        mean_diffs[name] = a - float(per_seed.mean())
         spread = (
             f"{per_seed.mean():.4f}±{per_seed.std(ddof=1):.4f}" if n_seeds > 1 else ""
         )
@@ -123,7 +124,7 @@ def accuracy(n_folds, n_seeds):
             f"  {name:<10} {a:>9.4f} {per_seed[0]:>11.4f} {diffs[name]:>+7.4f} "
             f"{spread:>16} {np.mean(t_inf):>10.3f} {np.mean(t_fin):>10.3f}"
         )
-    return diffs
+    return diffs, mean_diffs
 
 
 def main():
@@ -149,18 +150,25 @@ def main():
     print(info["software"])
     print(f"load average {os.getloadavg()[0]:.2f}; threads: {args.threads}")
     ratios = speed(args.n, args.repeats)
-    diffs = accuracy(args.folds, args.seeds)
+    diffs, mean_diffs = accuracy(args.folds, args.seeds)
     print(f"\nload average {os.getloadavg()[0]:.2f} at the end")
     print("Acceptance:")
     for alpha, r in ratios.items():
         ok = "met" if r >= SPEEDUP else "MISSED"
         print(f"  speed, alpha={alpha}: x{r:.2f} (>= {SPEEDUP:g}) {ok}")
-    worst = min(diffs, key=diffs.get)
-    ok = "met" if diffs[worst] >= -ACCURACY_SLACK else "MISSED"
-    print(
-        f"  accuracy: infinite - width 10n >= -{ACCURACY_SLACK} on every set; "
-        f"worst {worst} {diffs[worst]:+.4f} {ok}"
-    )
+    # the finite network's accuracy is a random variable over its weights:
+    # against one draw (the literal test) and against the mean of
+    # the drawn ones (the network's expected accuracy)
+    against = [("seed 0", diffs)]
+    if args.seeds > 1:
+        against.append((f"mean of seeds 0..{args.seeds - 1}", mean_diffs))
+    for what, d in against:
+        worst = min(d, key=d.get)
+        ok = "met" if d[worst] >= -ACCURACY_SLACK else "MISSED"
+        print(
+            f"  accuracy: infinite - width 10n ({what}) >= -{ACCURACY_SLACK} "
+            f"on every set; worst {worst} {d[worst]:+.4f} {ok}"
+        )
 
 
 if __name__ == "__main__":
