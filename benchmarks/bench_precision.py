@@ -13,6 +13,12 @@ leave-one-out choice is the smallest strength, the interpolation limit).
 For each size and BLAS thread count (threadpoolctl) the methods run in turn,
 ``repeats`` times interleaved (a shared machine's load hits all of them
 alike); times are wall-clock medians of whole fits from ``X`` and ``y``.
+Each fit starts after a pause (``--pause``, default 0.2 s): numpy's and
+scipy's wheels each ship an OpenBLAS whose idle threads spin on the cores
+for up to ~0.1 s after a call, so without it a method that uses one library
+right after a method that used the other shares the cores with those threads
+(a scipy ``eigh`` of order 500 took 37-68 ms 0-50 ms after a numpy GEMM,
+20 ms 100 ms after; ``--pause 0`` measures that interference too).
 
 Methods (equal width ``m`` everywhere):
 
@@ -145,7 +151,7 @@ def rbf(m, cv):
 # --------------------------------------------------------------------------
 
 
-def run_size(n, m, threads, repeats, with_rbf, with_mixed, noise, only=None):
+def run_size(n, m, threads, repeats, with_rbf, with_mixed, noise, only=None, pause=0.2):
     X, y = sphere_data(n, 10)
     y = y + noise * np.random.default_rng(1).standard_normal(n)
     probe = RandomFeatureRegressor(m, random_state=0).fit(X, y)
@@ -170,6 +176,7 @@ def run_size(n, m, threads, repeats, with_rbf, with_mixed, noise, only=None):
     with threadpool_limits(threads):
         for _ in range(repeats):
             for name, fit in methods.items():
+                time.sleep(pause)  # the other library's threads stop spinning
                 t0 = time.perf_counter()
                 out[name] = fit(X, y)
                 times[name].append(time.perf_counter() - t0)
@@ -251,6 +258,12 @@ def main(argv=None):
     ap.add_argument("--no-rbf", action="store_true", help="skip the sklearn peers")
     ap.add_argument("--methods", help="comma-separated subset of the methods")
     ap.add_argument(
+        "--pause",
+        type=float,
+        default=0.2,
+        help="seconds before each fit (idle BLAS threads stop spinning)",
+    )
+    ap.add_argument(
         "--mixed-from", type=int, default=2000, help="mixed precision for n >= this"
     )
     args = ap.parse_args(argv)
@@ -283,6 +296,7 @@ def main(argv=None):
                 n >= args.mixed_from,
                 args.noise,
                 args.methods.split(",") if args.methods else None,
+                args.pause,
             )
             rows.append(row)
             print(

@@ -31,6 +31,8 @@ import numpy as np
 from scipy.linalg import lapack
 from scipy.linalg.blas import get_blas_funcs
 
+from ._blas import dot, gemm_into
+
 __all__ = ["DenseOperator", "FeatureOperator", "gram_update", "symmetrize_lower"]
 
 # Default memory for one block of Z: 128 MiB.
@@ -400,7 +402,7 @@ class _BlockedOperator:
         out = np.zeros((m,) + C.shape[1:], dtype=work_dtype)
         for sl, G in self.blocks():
             if self.regime == "dual":
-                out[sl] = G.T @ C
+                out[sl] = dot(G.T, C.reshape(n, -1)).reshape(out[sl].shape)
             else:
                 out += G.T @ C[sl]
         if self.center:
@@ -600,7 +602,7 @@ class FeatureOperator(_BlockedOperator):
         X = self.X[rows] if rows != slice(0, self.shape[0]) else self.X
         W = self.W[:, cols]
         if isinstance(X, np.ndarray) and X.dtype == self.dtype:
-            np.matmul(X, W, out=out)
+            gemm_into(X, W, out)  # scipy's BLAS, as the solvers (._blas)
         else:  # sparse or mixed-precision input: one temporary
             out[...] = X @ W
         return self.activation(out, out=out)

@@ -21,6 +21,8 @@ import math
 
 import numpy as np
 
+from ._blas import dot
+
 __all__ = [
     "landweber_curve",
     "landweber_filter",
@@ -294,13 +296,16 @@ def ridge_loo_residuals(lam, U, Y, alphas):
            [1.]])
     """
     lam_c = np.maximum(np.asarray(lam, dtype=np.float64), 0.0)
-    P = U.T @ Y
-    U2 = U**2
-    out = np.empty((len(alphas),) + np.shape(Y))
-    for a, alpha in enumerate(alphas):
-        g = 1.0 / (lam_c + alpha)
-        out[a] = (U @ (g[:, None] * P)) / (U2 @ g)[:, None]
-    return out
+    alphas = np.asarray(alphas, dtype=np.float64).reshape(-1)
+    Y = np.asarray(Y, dtype=np.float64)
+    (n, t), k, n_a = Y.shape, lam_c.size, alphas.size
+    P = dot(U.T, Y)  # (k, t)
+    G = 1.0 / (lam_c[:, None] + alphas)  # (k, n_alphas): the filters
+    # every alpha in two GEMMs (one pass over U each, not two per alpha)
+    fits = dot(U, (G[:, :, None] * P[:, None, :]).reshape(k, n_a * t))
+    diag = dot(U**2, G)  # (n, n_alphas): the diagonal of (H + alpha I)^{-1}
+    out = fits.reshape(n, n_a, t) / diag[:, :, None]
+    return np.ascontiguousarray(out.transpose(1, 0, 2))
 
 
 def ridge_loo_squared_errors(lam, U, Y, alphas):
