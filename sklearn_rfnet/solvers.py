@@ -45,6 +45,7 @@ from scipy import linalg
 from scipy.linalg import LinAlgWarning
 
 from . import _spectral
+from ._blas import dot
 from ._direct import (
     _center_targets,
     _centered_eigh,
@@ -359,7 +360,7 @@ def solve_ridge_loo(op, Y, alphas, *, fit_intercept=False):
     lam = np.maximum(lam, 0.0)
     errors = _spectral.ridge_loo_squared_errors(lam, U, Yr, alphas).mean(axis=0)
     best = int(np.argmin(errors))
-    C = U @ ((U.T @ Yr) / (lam + alphas[best])[:, None])
+    C = dot(U, dot(U.T, Yr) / (lam + alphas[best])[:, None])
     coef = op.rmatmat(C).reshape((m,) + Y.shape[1:])
     return _ridge_loo_result(op, coef, lam, alphas, best, errors, y_mean, "eigh-loo")
 
