@@ -138,6 +138,25 @@ def test_gram_block_size_invariance(dtype):
         assert _rel(H, ref) <= tol
 
 
+@pytest.mark.parametrize("panel_cols", [1, 7, 64, 10_000])
+def test_held_centered_gram_by_panels(panel_cols, monkeypatch):
+    """The centered Gram of a held Z, panel by panel through one buffer."""
+    import sklearn_rfnet._operator as operator
+
+    monkeypatch.setattr(operator, "_PANEL_COLS", panel_cols)
+    monkeypatch.setattr(operator, "_PANEL_BYTES", 1)
+    Z = _feature_map(dtype=np.float64).materialize()
+    Zc = Z - Z.mean(axis=0)
+    op = _feature_map(dtype=np.float64, block_size=240)  # held
+    assert op.in_memory
+    op.center = True
+    H = op.gram()[0]
+    assert _rel(H, Zc @ Zc.T) <= 1e-12
+    raw = op._raw_all()  # the held Z stays raw (the later products need it)
+    np.testing.assert_allclose(raw * op.scale, Z, rtol=1e-15, atol=0)
+    np.testing.assert_allclose(op.mean_raw * op.scale, Z.mean(axis=0), rtol=1e-13)
+
+
 def test_float32_gram_work_buffer_reuse():
     G = np.random.RandomState(0).normal(size=(20, 50)).astype(np.float32)
     plain = gram_update(np.zeros((20, 20), order="F"), G, scale=0.5)
