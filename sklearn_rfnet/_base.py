@@ -251,7 +251,7 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         result = _SOLVERS[self.solver](self, op, Y)
         self._store(result)
         if result.spectrum is None:  # precision="mixed": float64, on access
-            self._defer_spectrum(X, Y)
+            self._defer_spectrum(op, Y)
         self._store_population(X)
         _warn_float32_conditioning(X.dtype, result)
         self._warn_interpolation_peak(op.shape)
@@ -409,7 +409,7 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         # model's design is [Z, 1], of rank rank(Z_c) + 1
         self.rank_ = spec.rank + int(bool(fit_intercept))
 
-    def _defer_spectrum(self, X, Y):
+    def _defer_spectrum(self, op, Y):
         """Keep what the float64 spectrum of a mixed-precision fit needs.
 
         The float32 Gram of ``precision="mixed"`` resolves eigenvalues only
@@ -423,12 +423,12 @@ class _BaseRandomFeatureModel(RandomFeaturesMixin, BaseEstimator):
         and the same numbers as that fit.
         """
         auto = isinstance(self.alpha, str)
-        Xt = prepare_inputs(X, normalize=self.normalize, bias=self.bias_)
+        Xt = op.X  # the prepared inputs of the fit's feature operator
         self._deferred_spectrum = {
             "X": Xt.copy() if sp.issparse(Xt) else np.array(Xt, copy=True),
             "Y": np.array(Y, dtype=np.float64, copy=True),
-            "activation": self._activation,
-            "block_size": self.block_size,
+            "activation": op.activation,
+            "block_size": op._block_size,
             "fit_intercept": bool(self.fit_intercept),
             "ridge": self._ridge(AUTO_ALPHAS if auto else self.alpha),
             "loo": auto,

@@ -274,10 +274,8 @@ def _centered_eigh(K, center, dtype=np.float64):
     beta = 2.0 / float(v @ v)
     # (I - beta v v^T) K (I - beta v v^T) = K - v w^T - w v^T, a rank-two
     # update (BLAS ?syr2 on one triangle of the trailing block, in place).
-    # K v by scipy's BLAS (?symv), the library of the eigh that follows: with
-    # numpy's own OpenBLAS (the wheels ship two) its idle threads spin on the
-    # cores for a while after the call, and the next LAPACK call ran 1.5x
-    # slower (2 threads, n = 1000: 135 ms against 93 ms)
+    # K v by scipy's ?symv, the library of the eigh that follows (see ._blas:
+    # after numpy's GEMV that eigh ran 1.5x slower with 2 threads)
     Kf = K if K.flags.f_contiguous else K.T  # K is symmetric: the same matrix
     (symv,) = get_blas_funcs(("symv",), (Kf,))
     Kv = symv(1.0, Kf, v, lower=1)

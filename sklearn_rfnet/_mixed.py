@@ -76,7 +76,7 @@ _HOLD_BYTES = 2 * 2**30
 _SYRK_MIN_COLS = 2048
 _CAST_BYTES = 32 * 2**20
 # Column panels of the float32 Gram for its 1-norm (_cholesky32).
-_PANEL_BYTES = 4 * 2**20
+_NORM_PANEL_BYTES = 4 * 2**20
 
 
 def _mixed_operators(op):
@@ -226,7 +226,7 @@ def _cholesky32(G, alpha):
     """
     n = G.shape[0]
     symmetrize_lower(G)  # for the 1-norm, by column panels (no n x n temporary)
-    panel = max(1, _PANEL_BYTES // (4 * max(n, 1)))
+    panel = max(1, _NORM_PANEL_BYTES // (4 * max(n, 1)))
     anorm = alpha + max(
         float(np.max(np.abs(G[:, j : j + panel]).sum(axis=0, dtype=np.float64)))
         for j in range(0, n, panel)

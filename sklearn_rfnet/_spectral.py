@@ -300,10 +300,10 @@ def ridge_loo_residuals(lam, U, Y, alphas):
     Y = np.asarray(Y, dtype=np.float64)
     (n, t), k, n_a = Y.shape, lam_c.size, alphas.size
     P = dot(U.T, Y)  # (k, t)
-    G = 1.0 / (lam_c[:, None] + alphas)  # (k, n_alphas): the filters
+    gains = 1.0 / (lam_c[:, None] + alphas)  # (k, n_alphas)
     # every alpha in two GEMMs (one pass over U each, not two per alpha)
-    fits = dot(U, (G[:, :, None] * P[:, None, :]).reshape(k, n_a * t))
-    diag = dot(U**2, G)  # (n, n_alphas): the diagonal of (H + alpha I)^{-1}
+    fits = dot(U, (gains[:, :, None] * P[:, None, :]).reshape(k, n_a * t))
+    diag = dot(U**2, gains)  # (n, n_alphas): the diagonal of G per alpha
     out = fits.reshape(n, n_a, t) / diag[:, :, None]
     return np.ascontiguousarray(out.transpose(1, 0, 2))
 

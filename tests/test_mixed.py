@@ -27,6 +27,11 @@ def _rel(a, b):
     return float(np.linalg.norm(np.asarray(a) - b) / np.linalg.norm(b))
 
 
+def _spectrum(est):
+    """The four spectrum attributes (computed on access after a mixed fit)."""
+    return {name: getattr(est, name) for name in SPECTRUM}
+
+
 @pytest.mark.parametrize(
     "params",
     [
@@ -53,9 +58,7 @@ def test_mixed_equals_float64_fit(params, global_random_seed):
     assert _rel(est.coef_, ref.coef_) < 1e-10
     np.testing.assert_allclose(est.intercept_, ref.intercept_, rtol=0, atol=1e-10)
     np.testing.assert_allclose(est.predict(X), ref.predict(X), rtol=0, atol=1e-10)
-    # the spectrum is the float64 fit's, computed on first access
-    for name in ("lambda_min_", "lambda_max_", "condition_number_", "rank_"):
-        assert getattr(est, name) == getattr(ref, name), name
+    assert _spectrum(est) == _spectrum(ref)  # float64's, on first access
 
 
 def test_mixed_classifier_equals_float64():
@@ -69,8 +72,7 @@ def test_mixed_classifier_equals_float64():
     assert est.solver_ == "dual-mixed-eigh-loo"
     assert _rel(est.coef_, ref.coef_) < 1e-10
     np.testing.assert_array_equal(est.predict(X), ref.predict(X))
-    for name in SPECTRUM:  # from the float64 path, on the +-1 coding
-        assert getattr(est, name) == getattr(ref, name), name
+    assert _spectrum(est) == _spectrum(ref)  # float64's, on the +-1 coding
 
 
 def test_ill_conditioned_falls_back_to_float64():
@@ -218,8 +220,7 @@ def test_spectrum_beyond_float32_is_float64s_on_access():
     y[:] = 1.0
     copy = pickle.loads(pickle.dumps(est))  # before access: the state travels
     for fitted in (est, copy):
-        for name in SPECTRUM:
-            assert getattr(fitted, name) == getattr(ref, name), name
+        assert _spectrum(fitted) == _spectrum(ref)
         assert "_deferred_spectrum" not in fitted.__dict__  # computed once
     assert ref.rank_ == 120
 
@@ -235,8 +236,7 @@ def test_deferred_spectrum_of_sparse_inputs():
     est = RandomFeatureRegressor(precision="mixed", **kw).fit(Xs, y)
     assert est.solver_ == "dual-mixed-cholesky"
     Xs.data[:] = 0.0  # the caller's matrix changes after fit
-    for name in SPECTRUM:
-        assert getattr(est, name) == getattr(ref, name), name
+    assert _spectrum(est) == _spectrum(ref)
 
 
 def test_deferred_spectrum_follows_refits():
@@ -247,12 +247,12 @@ def test_deferred_spectrum_follows_refits():
     assert "_deferred_spectrum" in est.__dict__
     est.set_params(precision="float64").fit(X, y)  # a float64 refit: eager
     assert "_deferred_spectrum" not in est.__dict__
-    ref = dict((name, getattr(est, name)) for name in SPECTRUM)
+    ref = _spectrum(est)
     est.set_params(precision="mixed").fit(X, y)  # stale values are removed
     assert not any(name in est.__dict__ for name in SPECTRUM)
     # parameters changed after fit do not change the fitted spectrum
     est.set_params(fit_intercept=False, alpha=5.0, block_size=7)
-    assert dict((name, getattr(est, name)) for name in SPECTRUM) == ref
+    assert _spectrum(est) == ref
     with pytest.raises(AttributeError, match="no attribute 'spectrum_'"):
         _ = est.spectrum_
 
@@ -262,8 +262,7 @@ def test_mixed_loo_spectrum_is_float64s():
     ref = RandomFeatureRegressor(600, random_state=0).fit(X, y)
     est = RandomFeatureRegressor(600, precision="mixed", random_state=0).fit(X, y)
     assert est.solver_ == "dual-mixed-eigh-loo"
-    for name in SPECTRUM:
-        assert getattr(est, name) == getattr(ref, name), name
+    assert _spectrum(est) == _spectrum(ref)
 
 
 def test_cholesky32_condition_estimate():
