@@ -4,7 +4,7 @@
     python benchmarks/bench_accuracy.py --quick         # 3 small sets, 3 folds, < 1 min
     python benchmarks/bench_accuracy.py --datasets diabetes,iris --methods pkg,rbf
     python benchmarks/bench_accuracy.py --threads 1
-    python benchmarks/bench_accuracy.py --seeds 5       # means over 5 random draws
+    python benchmarks/bench_accuracy.py --seeds 5       # means over 5 draws, ~35 min
     python benchmarks/bench_accuracy.py --markdown docs/accuracy.md   # the docs page
 
 Data sets (``--datasets``, comma separated): diabetes, prostate, friedman1,
