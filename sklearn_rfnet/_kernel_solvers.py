@@ -215,11 +215,13 @@ def _ridge_cholesky(H, Y, alpha, fit_intercept, spectrum=True):
         y_mean = Yr.mean(axis=0)
         Yr = Yr - y_mean
         mu = H.mean(axis=0)
-        G = H - mu[:, None] - mu[None, :] + mu.mean()  # P H P
-        trace = float(np.trace(G))
+        G = H - mu[:, None]  # P H P, in place: one n x n array
+        G -= mu[None, :]
+        trace = float(np.trace(G)) + n * float(mu.mean())
         deflation = trace / (n - 1) if trace > 0 else 1.0
-        G += deflation / n
-        G = np.asfortranarray(G)
+        G += mu.mean() + deflation / n
+        # symmetric: _HeldCholesky factors the C-ordered G as its Fortran
+        # transpose, without a copy
     else:
         G = np.array(H, dtype=np.float64, order="F")
     anorm = float(np.max(np.sum(np.abs(G), axis=0))) + alpha
