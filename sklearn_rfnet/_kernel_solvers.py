@@ -39,6 +39,7 @@ from scipy import linalg
 from scipy.linalg import LinAlgWarning
 
 from . import _spectral
+from ._blas import dot
 from ._direct import (
     _CHOLESKY_COND_MAX,
     _all_eigenvalues,
@@ -121,32 +122,41 @@ def _ridge_paths(H, Y, alphas, fit_intercept, loo=False):
     """
     H = np.asarray(H, dtype=np.float64)
     Yr, y_mean, lam, U, summary = _decompose(H, Y, False)
-    n = H.shape[0]
-    a = U.T @ np.ones(n)  # 1 in the eigenbasis
-    P = U.T @ Yr
-    U2 = U**2 if loo else None
+    (n, t), k = Yr.shape, lam.size
+    a = dot(U.T, np.ones((n, 1)))[:, 0]  # 1 in the eigenbasis
+    P = dot(U.T, Yr)
 
-    def solve(alpha, want_loo=False):
-        g = 1.0 / (lam + alpha)
-        C = U @ (g[:, None] * P)
-        diag = U2 @ g if want_loo else None
-        b = np.zeros(Yr.shape[1])
+    def solve(alphas, want_loo=False):
+        # every alpha at once: one GEMM over U for the fits (and G 1), one
+        # over U**2 for the diagonals (not three GEMVs over U per alpha)
+        gains = 1.0 / (lam[:, None] + np.asarray(alphas, dtype=np.float64))
+        n_a = gains.shape[1]
+        cols = gains[:, :, None] * P[:, None, :]  # (k, n_alphas, t)
         if fit_intercept:
-            G1 = U @ (g * a)
-            s = float(a @ (g * a))
-            b = (a * g) @ P / s
-            C -= np.outer(G1, b)
+            cols = np.concatenate([cols, (gains * a[:, None])[:, :, None]], axis=2)
+        fits = dot(U, cols.reshape(k, -1)).reshape(n, n_a, -1)
+        C = fits[:, :, :t]
+        diag = dot(U**2, gains) if want_loo else None  # (n, n_alphas)
+        b = np.zeros((n_a, t))
+        if fit_intercept:
+            G1 = fits[:, :, t]  # G 1 per alpha
+            s = (a * a) @ gains  # 1^T G 1 per alpha
+            b = ((a[:, None] * gains).T @ P) / s[:, None]
+            C = C - G1[:, :, None] * b[None, :, :]
             if want_loo:
                 diag = diag - G1**2 / s
         return C, b, diag
 
     errors = None
     if loo:
-        errors = np.empty(len(alphas))
-        for k, alpha in enumerate(alphas):
-            C, _, diag = solve(alpha, True)
-            errors[k] = np.mean((C / diag[:, None]) ** 2)
-    return summary, lambda alpha: solve(alpha)[:2], errors
+        C, _, diag = solve(alphas, True)
+        errors = np.mean((C / diag[:, :, None]) ** 2, axis=(0, 2))
+
+    def fit(alpha):
+        C, b, _ = solve([alpha])
+        return np.ascontiguousarray(C[:, 0, :]), b[0]
+
+    return summary, fit, errors
 
 
 def _bias(b, Y, fit_intercept):
@@ -235,7 +245,7 @@ def _ridge_cholesky(H, Y, alpha, fit_intercept, spectrum=True):
     # one step of iterative refinement (as the finite dual solver does), the
     # residual from H itself: the intercept below then agrees with the
     # eigendecomposition path to ~1e-12 where it differed by ~1e-8
-    HC = H @ C
+    HC = dot(H, C)
     if y_mean is not None:
         HC -= HC.mean(axis=0)  # P H C (C is on 1^perp)
     C += factor.solve(Yr - HC - alpha * C)

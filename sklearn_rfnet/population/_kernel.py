@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._blas import gemm_into
 from ._closed_form import _as_t, _check_X
 from ._quadrature import _phi_dim1, _phi_direct, _resolve
 from ._table import _cached_table, _make_table
@@ -226,7 +227,8 @@ class PopulationKernel:
         # phi on the upper block rows only; the lower triangle is its mirror
         for i0 in range(0, n, step):
             i1 = min(n, i0 + step)
-            blk = X[i0:i1] @ X[i0:].T
+            # scipy's BLAS, that of the factorization that follows (._blas)
+            blk = gemm_into(X[i0:i1], X[i0:].T, np.empty((i1 - i0, n - i0)))
             self(blk, out=blk)
             diag = blk[:, : i1 - i0]
             diag[...] = np.triu(diag) + np.triu(diag, 1).T
