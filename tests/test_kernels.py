@@ -376,6 +376,45 @@ def test_alpha_auto_is_the_brute_force_leave_one_out_choice():
 
 
 @pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("n_targets", [None, 3])
+def test_kernel_ridge_loo_errors_and_fit_are_brute_force(fit_intercept, n_targets):
+    """Every alpha's leave-one-out error (all alphas in two GEMMs) and the
+    refit at the chosen one, against n explicit refits per alpha."""
+    X, y = _data(n=18)
+    rng = np.random.RandomState(1)
+    Y = y if n_targets is None else np.column_stack([y, rng.normal(size=(18, 2))])
+    H = _H(X)
+    n = len(y)
+    alphas = np.array([1e-4, 1e-2, 1.0]) * _phi1()
+
+    def refit(keep, a):
+        Hk, Yk = H[np.ix_(keep, keep)], Y[keep].reshape(keep.sum(), -1)
+        m = keep.sum()
+        if not fit_intercept:
+            return np.linalg.solve(Hk + a * np.eye(m), Yk), np.zeros(Yk.shape[1])
+        A = np.block([[Hk + a * np.eye(m), np.ones((m, 1))], [np.ones((1, m)), 0]])
+        sol = np.linalg.solve(A, np.vstack([Yk, np.zeros((1, Yk.shape[1]))]))
+        return sol[:-1], sol[-1]
+
+    expected = []
+    for a in alphas:
+        sq = 0.0
+        for i in range(n):
+            keep = np.arange(n) != i
+            C, b = refit(keep, a)
+            sq += np.mean((Y.reshape(n, -1)[i] - H[i, keep] @ C - b) ** 2)
+        expected.append(sq / n)
+    res = _kernel_solvers.kernel_ridge_loo(H, Y, alphas, fit_intercept=fit_intercept)
+    np.testing.assert_allclose(res.loo_errors, expected, rtol=1e-8)
+    best = alphas[int(np.argmin(expected))]
+    assert res.ridge == best
+    C, b = refit(np.ones(n, dtype=bool), best)
+    np.testing.assert_allclose(res.coef.reshape(n, -1), C, rtol=1e-8, atol=1e-10)
+    intercept = np.broadcast_to(res.intercept, b.shape)  # 0.0 without intercept
+    np.testing.assert_allclose(intercept, b, rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("step_size", [None, "optimal", 0.5])
 def test_landweber_limit_is_gradient_descent_on_H(fit_intercept, step_size):
     """The limit of gradient descent on the last layer, coef_k = Z^T C_k:
