@@ -30,12 +30,13 @@ def dot(A, B):
 
     Parameters
     ----------
-    A : ndarray of shape (p, k)
-    B : ndarray of shape (k, q)
+    A : ndarray of shape (p, k) or (k,)
+    B : ndarray of shape (k, q) or (k,)
+        A 1-D operand is a row (``A``) or a column (``B``), as for ``@``.
 
     Returns
     -------
-    AB : ndarray of shape (p, q)
+    AB : ndarray of shape (p, q), (q,), (p,) or ()
 
     Examples
     --------
@@ -47,6 +48,9 @@ def dot(A, B):
     A, B = np.asarray(A), np.asarray(B)
     if A.size == 0 or B.size == 0 or A.dtype.kind != "f" or B.dtype.kind != "f":
         return A @ B
+    if A.ndim == 1 or B.ndim == 1:  # a vector operand, as ``@`` takes it
+        AB = dot(A.reshape(-1, A.shape[-1]), B.reshape(B.shape[0], -1))
+        return AB.reshape(A.shape[:-1] + B.shape[1:])
     (gemm,) = get_blas_funcs(("gemm",), (A, B))
     a, ta = _operand(A)
     b, tb = _operand(B)

@@ -18,6 +18,7 @@ from scipy.linalg import lapack
 from scipy.linalg.blas import get_blas_funcs
 from scipy.sparse.linalg import ArpackError, LinearOperator, eigsh, lsqr
 
+from ._blas import dot
 from ._operator import symmetrize_lower
 from .diagnostics import SpectralSummary, spectral_summary
 from .exceptions import ConvergenceWarning
@@ -289,7 +290,8 @@ def _centered_eigh(K, center, dtype=np.float64):
     U[1:] = Us
     del Us
     (ger,) = get_blas_funcs(("ger",), (U,))
-    U = ger(-beta, v.astype(U.dtype), v[1:] @ U[1:], a=U, overwrite_a=1)
+    vU = dot(v.astype(U.dtype), U)  # = v[1:] @ U[1:] (U[0] = 0), scipy's BLAS
+    U = ger(-beta, v.astype(U.dtype), vU, a=U, overwrite_a=1)
     return lam, U
 
 
@@ -348,13 +350,16 @@ def _loo_sums(rows, Yr, G_inv, B, lev0):
     ``Q diag(g) B``, ``B = V^T Z_c^T y``; the residual ``(y_i - fit_i) /
     (1 - S_ii)`` is exact leave-one-out (see ``solve_ridge_loo``).
     """
-    sq = np.zeros((G_inv.shape[1], Yr.shape[1]))
+    (k, n_a), t = G_inv.shape, Yr.shape[1]
+    # every alpha in one GEMM per chunk: Q [g_1 B, ..., g_A B] (by scipy's
+    # BLAS, that of the eigh before; ._blas), not one GEMV per alpha
+    GB = (G_inv[:, :, None] * B.reshape(k, 1, t)).reshape(k, n_a * t)
+    sq = np.zeros((n_a, t))
     for sl, Q in rows:
-        lev = lev0 + (Q**2) @ G_inv  # (r, n_alphas)
-        for a in range(G_inv.shape[1]):
-            fit = Q @ (G_inv[:, a, None] * B)  # (r, t)
-            e = (Yr[sl] - fit) / (1.0 - lev[:, a, None])
-            sq[a] += np.sum(e**2, axis=0)
+        lev = lev0 + dot(Q**2, G_inv)  # (r, n_alphas)
+        fit = dot(Q, GB).reshape(-1, n_a, t)
+        e = (Yr[sl][:, None, :] - fit) / (1.0 - lev[:, :, None])
+        sq += np.sum(e**2, axis=0)
     return sq
 
 

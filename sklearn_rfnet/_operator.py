@@ -334,7 +334,7 @@ class _BlockedOperator:
                 count += r
             gram_update(H, G.T, s2, work=work)
             if ZtY is not None:
-                ZtY += G.T @ Yk.astype(G.dtype, copy=False)
+                ZtY += dot(G.T, Yk.astype(G.dtype, copy=False))
         if ZtY is not None:
             ZtY *= self.scale
         symmetrize_lower(H)
@@ -403,11 +403,11 @@ class _BlockedOperator:
         out = np.zeros((n,) + A.shape[1:], dtype=work_dtype)
         for sl, G in self.blocks():
             if self.regime == "dual":
-                out += G @ A[sl]
+                out += dot(G, A[sl])
             else:
-                out[sl] = G @ A
+                out[sl] = dot(G, A)
         if self.center:
-            out -= self.mean_raw @ A
+            out -= dot(self.mean_raw, A)
         out *= self.scale
         return out
 
@@ -430,7 +430,7 @@ class _BlockedOperator:
             if self.regime == "dual":
                 out[sl] = dot(G.T, C.reshape(n, -1)).reshape(out[sl].shape)
             else:
-                out += G.T @ C[sl]
+                out += dot(G.T, C[sl])
         if self.center:
             out -= np.multiply.outer(self.mean_raw, C.sum(axis=0))
         out *= self.scale
@@ -454,13 +454,13 @@ class _BlockedOperator:
         s2 = self.scale**2
         c_sum = np.sum(C, axis=0)
         for sl, G in self.blocks("dual"):
-            u = G.T @ C
+            u = dot(G.T, C)
             if self.center:
                 mu = self.mean_raw[sl]
                 u = u - np.multiply.outer(mu, c_sum)
-                R -= s2 * (G @ u - mu @ u)
+                R -= s2 * (dot(G, u) - dot(mu, u))
             else:
-                R -= s2 * (G @ u)
+                R -= s2 * dot(G, u)
         return R
 
     def row_projections(self, V):
@@ -477,9 +477,9 @@ class _BlockedOperator:
             The (centered, when ``center``) rows of ``Z`` times ``V``.
         """
         V = np.asarray(V, dtype=np.float64)
-        shift = self.mean_raw @ V if self.center else 0.0
+        shift = dot(self.mean_raw, V) if self.center else 0.0
         for sl, G in self.blocks("primal"):
-            yield sl, self.scale * (G @ V - shift)
+            yield sl, self.scale * (dot(G, V) - shift)
 
     # -- TSQR -----------------------------------------------------------------
     def tsqr(self, shift=0.0):

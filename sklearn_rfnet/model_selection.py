@@ -35,6 +35,7 @@ from sklearn.model_selection import check_cv
 
 from . import _xp
 from ._base import _BaseRandomFeatureModel
+from ._blas import dot
 from ._compat import StrOptions
 from ._cv import _fold_residuals, _loo_residuals, _misclassified, _warn_loo_cost
 from ._direct import _centered_eigh, _intercept
@@ -391,7 +392,7 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
         self.bias_ = s_["bias"]  # ... and the chosen bias
 
         # refit on all rows from the eigendecomposition already at hand
-        P = U.T @ (Y - y_mean)
+        P = dot(U.T, Y - y_mean)
         best = grid[k]
         if self.solver == "direct":
             gains = ridge_gains(lam, [abs_grid[k]], summary.threshold)[0]
@@ -648,7 +649,7 @@ class RandomFeatureRegressorCV(RegressorMixin, _BaseRandomFeatureModel):
     @staticmethod
     def _coef(op, U, gains, P, y, dtype):
         """``coef = Z^T U diag(gains) U^T y``: the one more pass over ``Z``."""
-        C = U @ (gains[:, None] * P)
+        C = dot(U, gains[:, None] * P)
         if isinstance(op, _xp.CVFeatures):  # Z^T C on X's device
             return op.coef(C, np.shape(y))
         coef = op.rmatmat(C.reshape((C.shape[0],) + np.shape(y)[1:]))

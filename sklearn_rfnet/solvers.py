@@ -391,7 +391,7 @@ def _primal_ridge_loo(op, G, ZtY, y_mean, alphas, tail, loo_sums=None, YtY=None)
     lam, V = _eigh(G)
     del G
     lam = np.maximum(lam, 0.0)
-    B = V.T @ ZtY.reshape(m, -1)  # V^T Z_c^T y
+    B = dot(V.T, ZtY.reshape(m, -1))  # V^T Z_c^T y
     if loo_sums is not None:
         G_inv = 1.0 / (lam[:, None] + alphas[None, :])  # (m, n_alphas)
         errors = loo_sums(V, G_inv, B, 1.0 / n if op.center else 0.0)
@@ -401,7 +401,7 @@ def _primal_ridge_loo(op, G, ZtY, y_mean, alphas, tail, loo_sums=None, YtY=None)
         errors = _spectral.ridge_gcv_errors(lam, B, alphas, YtY, n, op.center)
         method = "eigh-gcv"
     best = int(np.argmin(errors))
-    coef = (V @ (B / (lam + alphas[best])[:, None])).reshape((m,) + tuple(tail))
+    coef = dot(V, B / (lam + alphas[best])[:, None]).reshape((m,) + tuple(tail))
     return _ridge_loo_result(op, coef, lam, alphas, best, errors, y_mean, method)
 
 
