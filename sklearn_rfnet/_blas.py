@@ -50,7 +50,7 @@ def dot(A, B):
         return A @ B
     if A.ndim == 1 or B.ndim == 1:  # a vector operand, as ``@`` takes it
         AB = dot(A.reshape(-1, A.shape[-1]), B.reshape(B.shape[0], -1))
-        return AB.reshape(A.shape[:-1] + B.shape[1:])
+        return AB.reshape(A.shape[:-1] + B.shape[1:])[()]  # a scalar for two vectors
     (gemm,) = get_blas_funcs(("gemm",), (A, B))
     a, ta = _operand(A)
     b, tb = _operand(B)

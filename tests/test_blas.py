@@ -23,6 +23,7 @@ def test_dot_is_matmul(a_shape, b_shape, order, dtype):
     B = np.asarray(rng.normal(size=b_shape), dtype=dtype, order=order)
     out, ref = dot(A, B), A @ B
     assert np.shape(out) == np.shape(ref)
+    assert type(out) is type(ref)  # a numpy scalar for two vectors, as @
     assert np.asarray(out).dtype == ref.dtype
     tol = 1e-12 if dtype == np.float64 else 1e-5
     np.testing.assert_allclose(out, ref, rtol=tol, atol=tol)
