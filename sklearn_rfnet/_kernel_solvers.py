@@ -128,7 +128,9 @@ def _ridge_paths(H, Y, alphas, fit_intercept, loo=False):
 
     def solve(alphas, want_loo=False):
         # every alpha at once: one GEMM over U for the fits (and G 1), one
-        # over U**2 for the diagonals (not three GEMVs over U per alpha)
+        # over U**2 for the diagonals (not three GEMVs over U per alpha); the
+        # batching of _spectral.ridge_loo_residuals, plus the intercept's
+        # Schur complement, which that basis of P H P does not need
         gains = 1.0 / (lam[:, None] + np.asarray(alphas, dtype=np.float64))
         n_a = gains.shape[1]
         cols = gains[:, :, None] * P[:, None, :]  # (k, n_alphas, t)
